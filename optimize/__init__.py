@@ -1,0 +1,1 @@
+"""The PuLP models: community split, sizing, facilities, budget, verifier. Built in the optimizer issue."""

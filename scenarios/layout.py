@@ -1,0 +1,169 @@
+"""Read an estate layout (the buildings) from a CSV or GeoJSON file beside the scenario.
+
+CSV: one row per building with the columns ``id, units, floor_area_m2, cluster, x, y,
+delivery_month`` (any order; further columns are ignored). GeoJSON: a FeatureCollection whose
+features are Points (or Polygons, taken at their vertex mean) with the same names as properties;
+coordinates in metres, or longitude/latitude in degrees, which are projected to metres around the
+layout's centre.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from scenarios.messages import messages
+from scenarios.schema import Building
+from standards.errors import InputError
+
+COLUMNS = ("id", "units", "floor_area_m2", "cluster", "x", "y", "delivery_month")
+MAX_LAYOUT_BYTES = 50 * 2**20
+_EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), for the local projection of lon/lat
+
+
+def read_text(path: Path, label: str, max_bytes: int) -> str:
+    """The file's text, or one clear line on why it cannot be a text file we read."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{label}: file not found") from None
+    except OSError as exc:
+        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    if path.is_dir():
+        raise InputError(f"{label}: is a folder, not a file")
+    if size == 0:
+        raise InputError(f"{label}: is empty")
+    if size > max_bytes:
+        raise InputError(f"{label}: is {size / 2**20:.1f} MB; the limit is {max_bytes // 2**20} MB "
+                         "(is it the right file?)")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{label}: is a binary file, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError(f"{label}: is not UTF-8 text (line {line}); save it as UTF-8 "
+                         "(files saved as GBK by Excel need re-saving as 'CSV UTF-8')") from None
+    if not text.strip():
+        raise InputError(f"{label}: is empty")
+    return text
+
+
+def _building(row: dict[str, Any], label: str, where: str) -> tuple[Building | None, list[str]]:
+    try:
+        return Building.model_validate(row), []
+    except ValidationError as exc:
+        return None, [m.replace(f"{label}: ", f"{label}: {where} ", 1) for m in messages(exc, label)]
+
+
+def read_csv(path: Path, label: str) -> list[Building]:
+    text = read_text(path, label, MAX_LAYOUT_BYTES)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"{label}: missing column(s) {', '.join(missing)} "
+                         f"(a layout CSV needs {', '.join(COLUMNS)}; found {', '.join(header) or 'no header'})")
+    reader.fieldnames = header
+    out: list[Building] = []
+    errors: list[str] = []
+    for n, row in enumerate(reader, start=2):
+        if None in row:
+            errors.append(f"{label}: line {n} has more cells than the header")
+            continue
+        cells = {k: (row[k] or "").strip() for k in COLUMNS}
+        where = f"line {n} (id {cells['id'] or '?'}):"
+        empty = [k for k, v in cells.items() if v == ""]
+        if empty:
+            errors.append(f"{label}: {where} {', '.join(empty)} is empty")
+            continue
+        building, errs = _building(cells, label, where)
+        errors += errs
+        if building:
+            out.append(building)
+    if errors:
+        raise InputError(errors)
+    if not out:
+        raise InputError(f"{label}: has a header but no buildings")
+    return out
+
+
+def _point(geometry: Any) -> tuple[float, float] | None:
+    if not isinstance(geometry, dict):
+        return None
+    coords, kind = geometry.get("coordinates"), geometry.get("type")
+    try:
+        if kind == "Point":
+            return float(coords[0]), float(coords[1])
+        if kind == "Polygon":
+            ring = coords[0][:-1] if coords[0][0] == coords[0][-1] else coords[0]
+            return (sum(float(p[0]) for p in ring) / len(ring), sum(float(p[1]) for p in ring) / len(ring))
+    except (TypeError, IndexError, ValueError, ZeroDivisionError):
+        return None
+    return None
+
+
+def read_geojson(path: Path, label: str) -> list[Building]:
+    text = read_text(path, label, MAX_LAYOUT_BYTES)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{label}: is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        raise InputError(f"{label}: must be a GeoJSON FeatureCollection of building features")
+    rows: list[tuple[int, dict[str, Any], tuple[float, float]]] = []
+    errors: list[str] = []
+    for i, feature in enumerate(doc["features"]):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        point = _point(feature.get("geometry")) if isinstance(feature, dict) else None
+        if not isinstance(props, dict) or point is None:
+            errors.append(f"{label}: features[{i}] needs properties and a Point or Polygon geometry")
+            continue
+        missing = [c for c in COLUMNS if c not in ("x", "y") and c not in props]
+        if missing:
+            errors.append(f"{label}: features[{i}].properties is missing {', '.join(missing)}")
+            continue
+        rows.append((i, props, point))
+    if errors:
+        raise InputError(errors)
+    if not rows:
+        raise InputError(f"{label}: has no building features")
+    xs, ys = [p[0] for _, _, p in rows], [p[1] for _, _, p in rows]
+    lonlat = all(abs(x) <= 180 for x in xs) and all(abs(y) <= 90 for y in ys) and (max(xs) - min(xs)) < 1
+    lon0, lat0 = sum(xs) / len(xs), sum(ys) / len(ys)
+    out: list[Building] = []
+    for i, props, (x, y) in rows:
+        if lonlat:  # equirectangular projection about the centre: metres east and north
+            x = math.radians(x - lon0) * _EARTH_RADIUS_M * math.cos(math.radians(lat0))
+            y = math.radians(y - lat0) * _EARTH_RADIUS_M
+        cells = {k: props[k] for k in COLUMNS if k not in ("x", "y")} | {"x": x, "y": y}
+        building, errs = _building(cells, label, f"features[{i}]")
+        errors += errs
+        if building:
+            out.append(building)
+    if errors:
+        raise InputError(errors)
+    return out
+
+
+def read_layout(path: Path, label: str) -> list[Building]:
+    """Buildings from ``path``, by its suffix."""
+    if path.suffix.lower() == ".csv":
+        return read_csv(path, label)
+    return read_geojson(path, label)
+
+
+def write_csv(buildings: list[Building], path: Path) -> None:
+    """Write buildings as a layout CSV that ``read_csv`` reads back unchanged."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        for b in buildings:
+            w.writerow([b.id, b.units, f"{b.floor_area_m2:g}", b.cluster, f"{b.x:.1f}", f"{b.y:.1f}", b.delivery_month])

@@ -1,0 +1,94 @@
+"""Turn pydantic's validation errors into the one-line, field-naming messages users read."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+
+def field_path(loc: Iterable[Any]) -> str:
+    """('buildings', 12, 'units') → 'buildings[12].units'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            float(value)
+            return value  # a number read from a CSV cell: show it as the user wrote it
+        except ValueError:
+            pass
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _reason(err: dict[str, Any]) -> str:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    bound = {
+        "greater_than": ("must be >", "gt"), "greater_than_equal": ("must be ≥", "ge"),
+        "less_than": ("must be <", "lt"), "less_than_equal": ("must be ≤", "le"),
+    }
+    if kind in bound:
+        words, key = bound[kind]
+        limit = ctx.get(key)
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return f"{words} {limit} (got {_got(value)})"
+    if kind == "missing":
+        return "is missing"
+    if kind == "extra_forbidden":
+        return "is not a known field (check the spelling; see the README's scenario format)"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number (got {_got(value)})"
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return f"must be a number (got {_got(value)})"
+    if kind in ("string_type",):
+        return f"must be text (got {_got(value)})"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        if "\\d{4}" in pattern:
+            return f"must be a month written YYYY-MM (got {_got(value)})"
+        return f"must be a rule id like 'demography.persons_per_household_cq_prh' (got {_got(value)})"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')} (got {_got(value)})"
+    if kind in ("list_type", "tuple_type"):
+        return f"must be a list (got {_got(value)})"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a table (got {_got(value)})"
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length')} item(s)"
+    if kind == "bool_type" or kind == "bool_parsing":
+        return f"must be true or false (got {_got(value)})"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"][0].lower() + err["msg"][1:]
+
+
+def messages(exc: ValidationError, label: str, prefix: tuple[Any, ...] = ()) -> list[str]:
+    """One message per distinct field error, e.g. ``x.toml: buildings[12].units must be > 0 (got -40)``.
+
+    Where a field may be a number or a rule id, pydantic reports both alternatives; only the first
+    (the number) is kept, as that is what the user almost always meant.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in (
+            "float", "str", "int", "dict[str,float]", "constrained-str", "function-after")))]
+        path = field_path(prefix + tuple(loc))
+        if path in seen:
+            continue
+        seen.add(path)
+        where = f"{label}: {path}" if path else label
+        sep = " " if path else ": "
+        out.append(f"{where}{sep}{_reason(err)}")
+    return out

@@ -1,0 +1,209 @@
+"""The scenario file, field by field, as pydantic models (the file boundary).
+
+A scenario is data only: the estate layout, the assumptions about how it fills, the household mix,
+the regime and any overrides of its rules, costs, horizon, seed and replications. Fields whose
+default is a published figure name that figure by its rule id in the standards catalog (e.g.
+``"demography.persons_per_household_cq_prh"``), so the citation travels with the default; a scenario
+may give its own number instead. ``scenarios.loader.load`` checks the references and the
+cross-field rules (unique building ids, existing communities that name real buildings, …).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Share = Annotated[float, Field(ge=0, le=1)]
+FigureRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Building(_Strict):
+    """One residential building. Coordinates are metres on any local grid (east = x, north = y)."""
+
+    id: Name
+    units: int = Field(gt=0, le=20000, description="flats in the building")
+    floor_area_m2: float = Field(gt=0, description="gross building floor area, m²")
+    cluster: Name = Field(description="the building cluster (组团) it belongs to")
+    x: float
+    y: float
+    delivery_month: int = Field(ge=0, description="month (from the scenario start) the building is handed over")
+
+
+class LayoutFile(_Strict):
+    """Buildings read from a CSV or GeoJSON file, path relative to the scenario file."""
+
+    file: Name
+
+    @field_validator("file")
+    @classmethod
+    def _known_suffix(cls, v: str) -> str:
+        if not re.search(r"\.(csv|geojson|json)$", v, re.IGNORECASE):
+            raise ValueError(f"must end in .csv or .geojson (got {v!r})")
+        return v
+
+
+class ExistingCommunity(_Strict):
+    """A community already set up on a built estate, for auditing against the rules."""
+
+    id: Name
+    buildings: list[Name] = Field(min_length=1)
+    office_building: Name | None = None
+    office_area_m2: float = Field(ge=0, description="total office and service space provided, m²")
+    largest_site_m2: float | None = Field(default=None, ge=0, description="usable area of the largest site, m²")
+    staff: int = Field(ge=0, description="full-time community workers")
+    committee_members: int | None = Field(default=None, ge=0)
+    supervisory_members: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _office_in_community(self) -> "ExistingCommunity":
+        if self.office_building is not None and self.office_building not in self.buildings:
+            raise ValueError(f"office_building {self.office_building!r} is not one of this community's buildings")
+        return self
+
+
+class Existing(_Strict):
+    communities: list[ExistingCommunity] = Field(min_length=1)
+
+
+class MonthRange(_Strict):
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "MonthRange":
+        if self.min > self.max:
+            raise ValueError(f"min must be ≤ max (got {self.min} > {self.max})")
+        return self
+
+
+class Allocation(_Strict):
+    """How flats are offered and taken up. These are the scenario's own assumptions."""
+
+    cadence: Literal["weekly", "monthly", "quarterly"] = Field(
+        description="how often allocation rounds run (Chongqing: quarterly lotteries, now weekly)")
+    round_share: Share = Field(gt=0, description="share of the vacant delivered flats offered in each round")
+    acceptance: Share = Field(gt=0, description="probability an applicant offered a flat accepts and signs")
+    move_in_delay_months: MonthRange = Field(description="months from signing to moving in")
+    waiting_pool: int = Field(ge=0, description="qualified applicants waiting when the estate opens")
+    new_applicants_per_month: int = Field(ge=0, description="applicants joining the pool each month")
+    lease_months: float | FigureRef = Field(default="allocation.lease_term", description="lease term")
+    renewal_rate: Share = Field(description="share of households that renew at lease end")
+    voluntary_exit_rate: Share = Field(description="share of households leaving of their own accord each year")
+    sublet_eviction_rate: Share | FigureRef = Field(
+        default="allocation.sublet_eviction_rate", description="share of households evicted for subletting each year")
+
+
+class Households(_Strict):
+    """The household mix of the tenants."""
+
+    persons_per_household: float | FigureRef = Field(default="demography.persons_per_household_cq_prh")
+    size_distribution: dict[str, Share] | FigureRef = Field(
+        default="demography.household_size_cn_2010", description="shares of households by size (1…7)")
+    age_profile: dict[str, Share] | FigureRef = Field(
+        default="demography.age_shares_cq_2020", description="shares of persons by age band")
+    non_local_share: Share = Field(description="share of households without local hukou")
+    low_income_share: Share = Field(description="share of households on low income (低保/低收入)")
+    disabled_share: Share = Field(description="share of persons with a disability")
+    birth_rate: float | FigureRef = Field(default="demography.birth_rate_cq_2023")
+    death_rate: float | FigureRef = Field(default="demography.death_rate_cq_2022")
+
+    @field_validator("persons_per_household")
+    @classmethod
+    def _plausible_size(cls, v: float | str) -> float | str:
+        if isinstance(v, float) and not 1 <= v <= 8:
+            raise ValueError(f"must be between 1 and 8 persons (got {v})")
+        return v
+
+    @field_validator("birth_rate", "death_rate")
+    @classmethod
+    def _rate(cls, v: float | str) -> float | str:
+        if isinstance(v, float) and not 0 <= v <= 0.1:
+            raise ValueError(f"must be a yearly rate per person between 0 and 0.1 (got {v})")
+        return v
+
+
+class OverrideSpec(_Strict):
+    """Replace fields of one rule's value; the rule keeps its citation and records the reason."""
+
+    rule: FigureRef
+    value: dict[str, object] = Field(min_length=1)
+    reason: Name
+
+
+class Facilities(_Strict):
+    """Which cited sizing ratio to use for each service (rule ids from ``estate rules --all``)."""
+
+    kindergarten: FigureRef = "facilities.kindergarten_class_size_gb93"
+    primary: FigureRef = "facilities.primary_class_size"
+    junior_middle: FigureRef = "facilities.junior_class_size"
+    eldercare: FigureRef = "facilities.eldercare_beds"
+    clinic: FigureRef = "facilities.clinic_area_by_population"
+    demand_quantile: Literal["p50", "p90"] = Field(default="p50", description="demand the facility plan covers")
+
+
+class Costs(_Strict):
+    """Money assumptions, CNY. Published defaults are rule ids; local figures are the scenario's own."""
+
+    staff_pay_cny_per_year: float | FigureRef = Field(default="money.worker_pay_cq_entry")
+    reference_wage: float | FigureRef = Field(
+        default="money.average_wage_cq", description="the wage a pay floor refers to (CNY per year)")
+    employer_insurance: dict[str, Share] | FigureRef = Field(default="money.employer_insurance")
+    housing_fund_rate: Share = Field(description="employer housing-fund rate (5–12% band)")
+    operating_funds_cny_per_community_year: float = Field(ge=0)
+    startup_subsidy_cny_per_community: float = Field(ge=0)
+    fitout_cny_per_m2: float = Field(ge=0)
+    training_cny_per_worker: float = Field(ge=0)
+    budget_cap_cny_per_year: float | None = Field(default=None, gt=0)
+    payers: dict[str, Share] | None = Field(default=None, description="who pays, shares summing to 1; "
+                                            "the regime's cost-sharing rule when absent")
+
+    @field_validator("payers")
+    @classmethod
+    def _sum_to_one(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None and abs(sum(v.values()) - 1) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (got {sum(v.values()):.4g})")
+        return v
+
+
+class Scenario(_Strict):
+    """A validated scenario. Build it with ``scenarios.load(path)``, not directly."""
+
+    name: Name
+    purpose: Name
+    regime: Name
+    start: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
+        description="calendar month of month 0, YYYY-MM")
+    horizon_months: int = Field(gt=0, le=600)
+    seed: int = Field(ge=0, lt=2**63)
+    replications: int = Field(ge=1, le=10000)
+    layout: LayoutFile | None = None
+    buildings: list[Building] = Field(default_factory=list)
+    existing: Existing | None = None
+    allocation: Allocation
+    households: Households
+    overrides: list[OverrideSpec] = Field(default_factory=list)
+    facilities: Facilities = Field(default_factory=Facilities)
+    costs: Costs
+
+    @property
+    def start_year(self) -> int:
+        return int(self.start[:4])
+
+    @property
+    def start_month(self) -> int:
+        return int(self.start[5:])
+
+    @property
+    def total_units(self) -> int:
+        return sum(b.units for b in self.buildings)
+
+    @property
+    def total_floor_area_m2(self) -> float:
+        return sum(b.floor_area_m2 for b in self.buildings)

@@ -1,0 +1,1 @@
+"""The agent-based model of how an estate fills (Mesa). Built in the simulation issue."""

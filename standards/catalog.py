@@ -1,0 +1,270 @@
+"""The strict loader of the standards data: bibliography, rules and regimes.
+
+Layout of ``standards/data/``::
+
+    documents.toml        the bibliography: code → title, issuer, number, date, kind
+    rules/<CODE>.toml      the rules of one policy document; ids are "<CODE>.<table name>"
+    defaults/<topic>.toml  published figures the documents leave open; ids are "<topic>.<table name>"
+    regimes.toml           for each regime, the rule that fills each role (see standards.ruleset)
+
+Anything that does not fit fails with ``InputError`` naming the file and key: a file that is not
+TOML, a repeated key (TOML forbids them), an unknown key, a value that does not fit its shape, a rule
+without a citation or citing a document not in the bibliography.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from standards.errors import InputError
+from standards.shapes import Shape, parse_value
+
+DATA_DIR = Path(__file__).parent / "data"
+
+DOCUMENT_KINDS = ("policy", "standard", "statistics", "press", "study", "derived")
+GRADES = ("V", "S", "D")
+_DOCUMENT_FIELDS = {"title", "issuer", "number", "date", "kind"}
+_RULE_REQUIRED = {"description", "shape", "unit", "value", "source", "clause"}
+_RULE_OPTIONAL = {"quote", "reading", "grade"}
+
+
+@dataclass(frozen=True)
+class Document:
+    code: str
+    title: str
+    issuer: str
+    number: str
+    date: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a figure comes from: a document code from the bibliography and the clause in it."""
+
+    source: str
+    clause: str
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.clause}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One documented figure: its value in its shape, with its citation and how we read it.
+
+    ``override_reason`` is set when a scenario replaced the documented value; the citation stays.
+    """
+
+    id: str
+    description: str
+    unit: str
+    value: Shape
+    citation: Citation
+    quote: str | None = None
+    reading: str | None = None
+    grade: str | None = None
+    override_reason: str | None = None
+
+    @property
+    def shape(self) -> str:
+        return self.value.name
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A named choice of rule for each role, with the reason for every rule borrowed from elsewhere."""
+
+    name: str
+    label: str
+    documents: tuple[str, ...]
+    roles: Mapping[str, tuple[str, ...]]
+    borrowed: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    documents: Mapping[str, Document]
+    rules: Mapping[str, Rule]
+    regimes: Mapping[str, Regime]
+
+    def rule(self, rule_id: str) -> Rule:
+        try:
+            return self.rules[rule_id]
+        except KeyError:
+            raise InputError(f"unknown rule id {rule_id!r}") from None
+
+
+def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:
+    """Parse a TOML file, turning every way it can be unreadable into one ``InputError`` line."""
+    label = label or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{label}: is not UTF-8 text (is it a binary file or another encoding?)") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{label}: is not valid TOML ({exc})") from None
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(DATA_DIR.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+def _load_documents(path: Path) -> dict[str, Document]:
+    label = _rel(path)
+    errors: list[str] = []
+    docs: dict[str, Document] = {}
+    for code, entry in read_toml(path, label).items():
+        if not isinstance(entry, dict):
+            errors.append(f"{label}: {code} must be a table")
+            continue
+        missing = _DOCUMENT_FIELDS - entry.keys()
+        unknown = entry.keys() - _DOCUMENT_FIELDS
+        errors += [f"{label}: {code}.{k} is missing" for k in sorted(missing)]
+        errors += [f"{label}: {code}.{k} is not a known field ({', '.join(sorted(_DOCUMENT_FIELDS))})"
+                   for k in sorted(unknown)]
+        if entry.get("kind") not in DOCUMENT_KINDS and "kind" in entry:
+            errors.append(f"{label}: {code}.kind must be one of {', '.join(DOCUMENT_KINDS)} (got {entry['kind']!r})")
+        if not missing and not unknown:
+            docs[code] = Document(code=code, **{k: str(entry[k]) for k in _DOCUMENT_FIELDS})
+    if errors:
+        raise InputError(errors)
+    return docs
+
+
+def _load_rules(path: Path, documents: Mapping[str, Document]) -> dict[str, Rule]:
+    label = _rel(path)
+    prefix = path.stem
+    errors: list[str] = []
+    rules: dict[str, Rule] = {}
+    for key, entry in read_toml(path, label).items():
+        where = f"{label}: {key}"
+        if not isinstance(entry, dict):
+            errors.append(f"{where} must be a table of rule fields")
+            continue
+        for k in sorted(entry.keys() - _RULE_REQUIRED - _RULE_OPTIONAL):
+            errors.append(f"{where}.{k} is not a rule field (expected {', '.join(sorted(_RULE_REQUIRED | _RULE_OPTIONAL))})")
+        for k in sorted(_RULE_REQUIRED - entry.keys()):
+            reason = " (every rule needs a citation)" if k in ("source", "clause") else ""
+            errors.append(f"{where}.{k} is missing{reason}")
+        for k in ("description", "unit", "source", "clause", "quote", "reading"):
+            if k in entry and (not isinstance(entry[k], str) or not entry[k].strip()):
+                errors.append(f"{where}.{k} must be non-empty text (got {entry[k]!r})")
+        source = entry.get("source")
+        if isinstance(source, str) and source not in documents:
+            errors.append(f"{where}.source {source!r} is not a document in standards/data/documents.toml")
+        if "grade" in entry and entry["grade"] not in GRADES:
+            errors.append(f"{where}.grade must be one of {', '.join(GRADES)} (got {entry['grade']!r})")
+        try:
+            value = parse_value(entry.get("shape"), entry.get("value"), where) if "shape" in entry and "value" in entry else None
+        except InputError as exc:
+            errors += exc.messages
+            continue
+        if value is None or errors:
+            continue
+        rule_id = f"{prefix}.{key}"
+        rules[rule_id] = Rule(
+            id=rule_id, description=entry["description"], unit=entry["unit"], value=value,
+            citation=Citation(entry["source"], entry["clause"]), quote=entry.get("quote"),
+            reading=entry.get("reading"), grade=entry.get("grade"))
+    if errors:
+        raise InputError(errors)
+    return rules
+
+
+def _load_regimes(path: Path, rules: Mapping[str, Rule], documents: Mapping[str, Document]) -> dict[str, Regime]:
+    from standards.ruleset import ROLES  # the roles and the shapes they accept live with RuleSet
+
+    label = _rel(path)
+    errors: list[str] = []
+    regimes: dict[str, Regime] = {}
+    for name, entry in read_toml(path, label).items():
+        where = f"{label}: {name}"
+        if not isinstance(entry, dict):
+            errors.append(f"{where} must be a table")
+            continue
+        for k in sorted(entry.keys() - {"label", "documents", "roles", "borrowed"}):
+            errors.append(f"{where}.{k} is not a regime field (expected label, documents, roles, borrowed)")
+        docs = entry.get("documents", [])
+        for d in docs:
+            if d not in documents:
+                errors.append(f"{where}.documents: {d!r} is not in the bibliography")
+        roles: dict[str, tuple[str, ...]] = {}
+        for role, ids in entry.get("roles", {}).items():
+            if role not in ROLES:
+                errors.append(f"{where}.roles.{role} is not a role (known: {', '.join(ROLES)})")
+                continue
+            spec = ROLES[role]
+            id_list = ids if isinstance(ids, list) else [ids]
+            if isinstance(ids, list) and not spec.many:
+                errors.append(f"{where}.roles.{role} takes one rule id, not a list")
+            for rid in id_list:
+                if rid not in rules:
+                    errors.append(f"{where}.roles.{role}: {rid!r} is not a rule id")
+                elif rules[rid].shape not in spec.shapes:
+                    errors.append(f"{where}.roles.{role}: {rid} is a {rules[rid].shape}, "
+                                  f"the role needs {' or '.join(spec.shapes)}")
+            roles[role] = tuple(id_list)
+        for role, spec in ROLES.items():
+            if spec.required and role not in roles:
+                errors.append(f"{where}.roles.{role} is missing (every regime must fill it)")
+        borrowed = entry.get("borrowed", {})
+        for role in borrowed:
+            if role not in roles:
+                errors.append(f"{where}.borrowed.{role} explains a role the regime does not fill")
+        for role, ids in roles.items():
+            foreign = [rid for rid in ids if rid in rules and rules[rid].citation.source not in docs]
+            if foreign and role not in borrowed:
+                errors.append(f"{where}.roles.{role} uses {', '.join(foreign)} from outside the regime's "
+                              f"documents; say why under [{name}.borrowed]")
+        regimes[name] = Regime(name=name, label=str(entry.get("label", name)), documents=tuple(docs),
+                               roles=MappingProxyType(roles), borrowed=MappingProxyType(dict(borrowed)))
+    if errors:
+        raise InputError(errors)
+    return regimes
+
+
+def load_catalog(data_dir: Path | None = None) -> Catalog:
+    """Load and check every standards file under ``data_dir`` (the shipped data by default)."""
+    if data_dir is None:
+        return _shipped_catalog()
+    return _load(Path(data_dir))
+
+
+@lru_cache(maxsize=1)
+def _shipped_catalog() -> Catalog:
+    return _load(DATA_DIR)
+
+
+def _load(data_dir: Path) -> Catalog:
+    documents = _load_documents(data_dir / "documents.toml")
+    rules: dict[str, Rule] = {}
+    errors: list[str] = []
+    files = sorted((data_dir / "rules").glob("*.toml")) + sorted((data_dir / "defaults").glob("*.toml"))
+    for path in files:
+        try:
+            loaded = _load_rules(path, documents)
+        except InputError as exc:
+            errors += exc.messages
+            continue
+        for rid in loaded.keys() & rules.keys():
+            errors.append(f"{_rel(path)}: rule id {rid} is defined twice")
+        rules.update(loaded)
+    if errors:
+        raise InputError(errors)
+    regimes = _load_regimes(data_dir / "regimes.toml", rules, documents)
+    return Catalog(MappingProxyType(documents), MappingProxyType(rules), MappingProxyType(regimes))
