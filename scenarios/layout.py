@@ -56,7 +56,31 @@ def read_text(path: Path, label: str, max_bytes: int) -> str:
     return text
 
 
+_INTEGER = ("units", "delivery_month")
+_NUMBER = ("floor_area_m2", "x", "y")
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    """Numbers from CSV text (or JSON floats that are whole, for integer fields); anything that is not
+    a number is left as it is, for validation to report."""
+    out = dict(row)
+    for key in _INTEGER + _NUMBER:
+        value = out.get(key)
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                continue
+        if isinstance(value, float) and key in _INTEGER and value.is_integer():
+            value = int(value)
+        out[key] = value
+    if isinstance(out.get("id"), (int, float)) and not isinstance(out.get("id"), bool):
+        out["id"] = str(out["id"])
+    return out
+
+
 def _building(row: dict[str, Any], label: str, where: str) -> tuple[Building | None, list[str]]:
+    row = _typed(row)
     try:
         return Building.model_validate(row), []
     except ValidationError as exc:

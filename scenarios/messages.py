@@ -19,12 +19,6 @@ def field_path(loc: Iterable[Any]) -> str:
 
 
 def _got(value: Any) -> str:
-    if isinstance(value, str):
-        try:
-            float(value)
-            return value  # a number read from a CSV cell: show it as the user wrote it
-        except ValueError:
-            pass
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

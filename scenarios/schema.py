@@ -21,7 +21,8 @@ FigureRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: TOML gives typed values, so `true` or "12" where a number belongs is an error, not coerced
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Building(_Strict):
