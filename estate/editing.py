@@ -1,0 +1,78 @@
+"""Edits a meeting makes to a scenario (faster filling, another regime, a different threshold), applied
+to a validated scenario and validated again. The app draws its widgets from ``EDITABLE`` (bounds come
+from the schema) and ``defaults`` (values come from the scenario and its rules); it holds no rule of
+its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel
+
+from scenarios import figure, rules_of, validate
+from scenarios.schema import Allocation, Costs, Households, Scenario
+from scenarios.writer import to_data
+
+
+@dataclass(frozen=True)
+class Editable:
+    key: str                  # a dotted path in the scenario file, e.g. "allocation.acceptance"
+    model: type[BaseModel]
+    field: str
+    step: float
+
+
+EDITABLE: tuple[Editable, ...] = (
+    Editable("allocation.round_share", Allocation, "round_share", 0.05),
+    Editable("allocation.acceptance", Allocation, "acceptance", 0.05),
+    Editable("allocation.waiting_pool", Allocation, "waiting_pool", 1000),
+    Editable("allocation.new_applicants_per_month", Allocation, "new_applicants_per_month", 100),
+    Editable("households.non_local_share", Households, "non_local_share", 0.05),
+    Editable("costs.housing_fund_rate", Costs, "housing_fund_rate", 0.01),
+)
+
+
+def bounds(model: type[BaseModel], field: str) -> tuple[float | None, float | None]:
+    """(low, high) of a numeric field, from the schema's constraints (exclusive bounds included as-is)."""
+    low = high = None
+    for m in model.model_fields[field].metadata:
+        if isinstance(m, (Ge, Gt)):
+            low = float(m.ge if isinstance(m, Ge) else m.gt)
+        if isinstance(m, (Le, Lt)):
+            high = float(m.le if isinstance(m, Le) else m.lt)
+    return low, high
+
+
+def get(scenario: Scenario, key: str) -> Any:
+    section, field = key.split(".")
+    return getattr(getattr(scenario, section), field)
+
+
+def election_share(scenario: Scenario) -> float:
+    """The election threshold share in force for the scenario (its regime's rule, overrides applied)."""
+    return rules_of(scenario).role("election_trigger").value.share
+
+
+def apply(scenario: Scenario, changes: dict[str, Any], *, regime: str | None = None,
+          election: tuple[float, str] | None = None, label: str = "edited scenario") -> Scenario:
+    """A new validated scenario with ``changes`` ({dotted key: value}) applied, the regime switched, and
+    the election threshold overridden as (share, reason). Raises InputError like ``scenarios.load``."""
+    data = to_data(scenario)
+    for key, value in changes.items():
+        section, field = key.split(".")
+        data.setdefault(section, {})[field] = value
+    if regime is not None:
+        data["regime"] = regime
+    if election is not None:
+        share, reason = election
+        rule_id = rules_of(validate({**data, "overrides": []}, label, Path("."))).regime.roles["election_trigger"][0]
+        kept = [o for o in data.get("overrides", []) if o["rule"] != rule_id]
+        data["overrides"] = kept + [{"rule": rule_id, "value": {"share": share}, "reason": reason}]
+    return validate(data, label, Path("."))
+
+
+def persons_per_household(scenario: Scenario) -> float:
+    return float(figure(scenario.households.persons_per_household).value)
