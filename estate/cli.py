@@ -8,10 +8,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from estate.commands import layout, rules, validate
+from estate.commands import app, layout, rules, validate
 from standards.errors import InputError
 
-COMMANDS = (validate, rules, layout)
+COMMANDS = (validate, rules, layout, app)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,30 @@
+"""`estate app`: start the meeting app (Streamlit) on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from standards.errors import InputError
+
+APP = Path(__file__).resolve().parents[2] / "app_streamlit.py"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("app", help="start the meeting app in a browser (Streamlit)",
+                       description="Start the scenario-comparison app; stop it with Ctrl-C.")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not APP.is_file():
+        raise InputError(f"{APP}: the app file is missing (install the project with `pip install -e .`)")
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
+               "--browser.gatherUsageStats", "false"]
+    if args.headless:
+        command += ["--server.headless", "true"]
+    return subprocess.call(command)
