@@ -37,6 +37,7 @@ _FIGURE_SHAPES: dict[str, tuple[str, ...]] = {
     "facilities.junior_middle": ("ratio",),
     "facilities.eldercare": ("ratio",),
     "facilities.clinic": ("bands",),
+    "facilities.eldercare_space": ("ratio",),
     "costs.staff_pay_cny_per_year": ("quantity",),
     "costs.reference_wage": ("quantity", "by_year"),
     "costs.employer_insurance": ("rates",),

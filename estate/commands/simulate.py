@@ -1,0 +1,77 @@
+"""`estate simulate SCENARIO --out DIR`: run the ensemble and write summary.json, series.csv and plots."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from scenarios import load, rules_of
+from standards.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("simulate", help="simulate how the estate fills: bands of every series and election months",
+                       description="Run the scenario's replications of the estate model and write DIR/summary.json, "
+                                   "DIR/series.csv, DIR/occupancy.png and DIR/demand.png.")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario .toml file")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    p.add_argument("--replications", type=int, default=None, metavar="N",
+                   help="replications (default: the scenario's)")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="seed (default: the scenario's)")
+    p.add_argument("--workers", type=int, default=None, metavar="W",
+                   help="worker processes (default: one per CPU; 1 runs in this process)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+class ProgressBar:
+    """A plain text bar on stderr: `[#####.....] 50/100 replications`."""
+
+    def __init__(self, stream=None, width: int = 30) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.width, self.start = width, time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = int(self.width * done / total) if total else self.width
+        elapsed = time.monotonic() - self.start
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} replications "
+                          f"({elapsed:.1f} s)")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from estate.sim_outputs import prepare_out, write_all   # the model (numpy, mesa) loads only when used
+    from sim import run_ensemble
+
+    out = Path(args.out)
+    prepare_out(out)   # refuse a bad --out before spending time on the runs
+    if args.replications is not None and args.replications < 1:
+        raise InputError(f"--replications must be ≥ 1 (got {args.replications})")
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"--seed must be ≥ 0 (got {args.seed})")
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers must be ≥ 1 (got {args.workers})")
+    scenario = load(args.scenario)
+    rules = rules_of(scenario)
+    replications = args.replications or scenario.replications
+    workers = args.workers or os.cpu_count() or 1
+    executor = "serial" if workers == 1 or replications == 1 else "process"
+    progress = None if args.quiet else ProgressBar()
+    result = run_ensemble(scenario, rules, replications=replications, seed=args.seed, executor=executor,
+                          workers=workers, progress=progress)
+    paths = write_all(result, out)
+    for f in result.failures:
+        print(f"{args.scenario}: replication {f.replication} failed: {f.message}", file=sys.stderr)
+    print(f"{args.scenario}: {len(result.completed)}/{result.replications} replications, "
+          f"{result.months} months; wrote {', '.join(str(p) for p in paths)}")
+    for cid in result.community_ids:
+        e = result.election(cid)
+        when = "never within the horizon" if e["p50"] is None else f"month {e['p50']} (P10 {e['p10']}, P90 {e['p90']})"
+        print(f"  community {cid}: committee election due {when}; elected in {e['elected_replications']} "
+              f"of {len(result.completed)} replications")
+    return 0

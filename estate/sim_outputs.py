@@ -1,0 +1,208 @@
+"""The simulation's output files: ``summary.json``, ``series.csv`` and the PNG plots (matplotlib, Agg).
+
+Formats (documented in the README, stable keys):
+
+- ``summary.json``: ``generator``, ``scenario``, ``regime``, ``start``, ``seed``, ``months``,
+  ``replications`` (requested), ``completed``, ``failures`` [{replication, message}], ``election_rule``,
+  ``election_basis``, ``estate`` {flats, planned_residents, threshold}, ``communities`` [{id, flats,
+  planned_residents, threshold, election_month {p10, p50, p90}, elected_replications,
+  preparatory_group_month {p10, p50, p90}, voters_at_election {category: {p10, p50, p90} or null}}],
+  ``metrics`` {name: unit}. An election month is null where that percentile lies beyond the horizon ("never").
+- ``series.csv``: long format, one row per month × community × metric: ``month, community, metric,
+  p10, p50, p90``; the whole estate is the community ``estate``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from sim.ensemble import ESTATE, SimulationResult
+from sim.reporting import ESTATE_ONLY
+from standards.errors import InputError
+
+GENERATOR = "estate simulate"
+FILES = ("summary.json", "series.csv", "occupancy.png", "demand.png")
+SERIES_COLUMNS = ("month", "community", "metric", "p10", "p50", "p90")
+SERVICE_PLOTS = ("kindergarten_classes", "primary_classes", "junior_middle_classes", "eldercare_beds",
+                 "eldercare_space_m2", "clinic_m2")
+
+
+def prepare_out(out: Path) -> Path:
+    """The output folder, created if needed. Refuses a file, and a folder whose files of our names are
+    not ours (a summary.json we did not write), so nothing of the user's is overwritten."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: is a file, not a folder; choose a folder for --out (nothing was written)")
+    if out.is_dir():
+        present = [name for name in FILES if (out / name).exists()]
+        if present and not _ours(out / "summary.json"):
+            raise InputError(f"{out}: already holds {', '.join(present)} not written by `estate simulate`; "
+                             f"choose another --out (nothing was overwritten)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the folder ({exc.strerror})") from None
+    return out
+
+
+def _ours(path: Path) -> bool:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("generator") == GENERATOR
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _number(x: float) -> float | int | None:
+    if not math.isfinite(x):
+        return None
+    return int(x) if float(x).is_integer() else round(float(x), 6)
+
+
+def summary(result: SimulationResult) -> dict:
+    """The summary as a JSON-ready dict."""
+    communities = []
+    for i, cid in enumerate(result.community_ids):
+        election = result.election(cid)
+        communities.append({
+            "id": cid, "flats": result.community_flats[i],
+            "planned_residents": _number(result.planned_residents[i]),
+            "threshold": _number(result.threshold(cid)),
+            "election_month": {q: election[q] for q in ("p10", "p50", "p90")},
+            "elected_replications": election["elected_replications"],
+            "preparatory_group_month": result.preparatory_group(cid),
+            "voters_at_election": result.voters_at(cid),
+        })
+    return {
+        "generator": GENERATOR, "scenario": result.scenario, "regime": result.regime, "start": result.start,
+        "seed": result.seed, "months": result.months, "replications": result.replications,
+        "completed": len(result.completed),
+        "failures": [{"replication": f.replication, "message": f.message} for f in result.failures],
+        "election_rule": result.election_rule, "election_basis": result.election_basis,
+        "estate": {"flats": sum(result.community_flats),
+                   "planned_residents": _number(sum(result.planned_residents)),
+                   "threshold": _number(result.threshold(None))},
+        "communities": communities,
+        "metrics": dict(result.units),
+    }
+
+
+def _columns(result: SimulationResult) -> list[tuple[str, int]]:
+    """(label, column) of each community, then the estate (once, if the only community is the estate)."""
+    cols = [(cid, i) for i, cid in enumerate(result.community_ids)]
+    if result.community_ids != (ESTATE,):
+        label = ESTATE if ESTATE not in result.community_ids else f"{ESTATE}_all"
+        cols.append((label, len(result.community_ids)))
+    return cols
+
+
+def write_series(result: SimulationResult, path: Path) -> Path:
+    q = result.quantiles
+    single = result.community_ids == (ESTATE,)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(SERIES_COLUMNS)
+        for label, c in _columns(result):
+            estate_row = c == len(result.community_ids) or single
+            for m, metric in enumerate(result.metrics):
+                if metric in ESTATE_ONLY and not estate_row:
+                    continue
+                col = len(result.community_ids) if (single and metric in ESTATE_ONLY) else c
+                for month in range(result.months):
+                    w.writerow((month, label, metric, *(f"{q[i, month, col, m]:.6g}" for i in range(3))))
+    return path
+
+
+def write_summary(result: SimulationResult, path: Path) -> Path:
+    path.write_text(json.dumps(summary(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _fan(ax, months: np.ndarray, band, colour: str, label: str) -> None:
+    ax.fill_between(months, band.p10, band.p90, color=colour, alpha=0.25, linewidth=0, label=f"{label} P10–P90")
+    ax.plot(months, band.p50, color=colour, linewidth=1.6, label=f"{label} P50")
+
+
+def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -> Path:
+    """Fan chart of the election measure per community (and the estate), with the threshold line and
+    the election month's P50 and P10–P90 span."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    measure = "occupancy_planned_residents" if result.election_basis == "planned_residents" else "occupancy"
+    label = "residents / planned residents" if measure != "occupancy" else "occupied / planned flats"
+    panels = list(result.community_ids[:max_panels])
+    if result.community_ids != (ESTATE,):
+        panels.append(None)
+    cols = min(3, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False, sharey=True)
+    months = np.arange(result.months)
+    for ax, cid in zip(axes.ravel(), panels):
+        _fan(ax, months, result.band(measure, cid), "tab:blue", "")
+        share = result.threshold_share(cid)
+        ax.axhline(share, color="tab:red", linestyle="--", linewidth=1, label=f"election threshold {share:.0%}")
+        if cid is not None:
+            e = result.election(cid)
+            if e["p10"] is not None:
+                ax.axvspan(e["p10"], e["p90"] if e["p90"] is not None else result.months - 1,
+                           color="tab:orange", alpha=0.15, label="election month P10–P90")
+            if e["p50"] is not None:
+                ax.axvline(e["p50"], color="tab:orange", linewidth=1.4, label=f"election month P50 = {e['p50']}")
+            title = f"community {cid} ({e['elected_replications']}/{len(result.completed)} elected)"
+        else:
+            title = "whole estate"
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"month from {result.start}")
+        ax.set_ylabel(label)
+        ax.set_xlim(0, result.months - 1)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="lower right")
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{result.scenario}: occupancy and the committee election ({result.regime}; "
+                 f"{len(result.completed)} replications)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_demand(result: SimulationResult, path: Path) -> Path:
+    """Estate-wide demand bands (P10–P90, P50) for each service, in its sizing rule's units."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    services = [m for m in SERVICE_PLOTS if m in result.metrics]
+    cols = 3
+    rows = math.ceil(len(services) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.4 * rows), squeeze=False)
+    months = np.arange(result.months)
+    for ax, metric in zip(axes.ravel(), services):
+        _fan(ax, months, result.band(metric), "tab:green", "")
+        ax.set_title(metric.replace("_", " "), fontsize=10)
+        ax.set_xlabel(f"month from {result.start}")
+        unit = result.units.get(metric, "")
+        ax.set_ylabel(unit.split(" (")[0].split(" per ")[0], fontsize=9)
+        ax.set_xlim(0, result.months - 1)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="lower right")
+    for ax in axes.ravel()[len(services):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{result.scenario}: service demand, whole estate ({len(result.completed)} replications)",
+                 fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_all(result: SimulationResult, out: Path) -> list[Path]:
+    out = prepare_out(out)
+    return [write_summary(result, out / "summary.json"), write_series(result, out / "series.csv"),
+            plot_occupancy(result, out / "occupancy.png"), plot_demand(result, out / "demand.png")]

@@ -1,0 +1,288 @@
+"""Ensembles: N replications with independent random streams (``SeedSequence(seed).spawn(N)``), run
+through any ``concurrent.futures.Executor`` (in-process and a process pool built in; a Dask client's
+``get_executor()`` works too), summarised as P10/P50/P90 of every series and of each community's
+election month. A failed replication is reported, not fatal.
+
+>>> from scenarios import load, rules_of
+>>> s = load("scenarios/small-2400.toml")
+>>> result = run_ensemble(s, rules_of(s), replications=20, executor="process")
+>>> result.demand().estate["kindergarten_classes"].p90
+"""
+
+from __future__ import annotations
+
+import copyreg
+import math
+import multiprocessing
+import os
+import types
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from scenarios.demand import Band, Demand
+from scenarios.schema import Scenario
+from scenarios.split import Split, split_of
+from sim.model import EstateModel
+from sim.params import Params, params_of
+from sim.reporting import ESTATE_ONLY, metric_names, units_of
+from standards import formulas
+from standards.errors import InputError
+from standards.ruleset import RuleSet
+
+ESTATE = "estate"
+# Voters by category (CQ-73 §一(二)): hukou residents, non-hukou signed tenants, community workers.
+VOTER_METRICS = ("voters_hukou", "voters_tenant", "voters_worker")
+QUANTILES = (10, 50, 90)
+Progress = Callable[[int, int], None]
+
+# A RuleSet holds read-only mappings (MappingProxyType), which pickle cannot send to a worker process;
+# sent as a plain dict, they are wrapped again on arrival.
+def _mappingproxy(d: dict) -> types.MappingProxyType:
+    return types.MappingProxyType(d)
+
+
+copyreg.pickle(types.MappingProxyType, lambda m: (_mappingproxy, (dict(m),)))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A replication that raised: its index and the error, in one line."""
+
+    replication: int
+    message: str
+
+
+class SerialExecutor(Executor):
+    """Runs each task at once, in this process (the default; no pickling, easiest to debug)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+
+def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: Params,
+              seeds: Sequence[tuple[int, np.random.SeedSequence]]) -> list[tuple]:
+    """Run some replications (a module-level function, so a process pool can import it): each gives
+    ``("ok", index, series as float32, election months)`` or ``("failed", index, message)``."""
+    out: list[tuple] = []
+    for index, seed in seeds:
+        try:
+            model = EstateModel(scenario, rules, split, rng=seed, params=params)
+            model.run()
+            series = model.series()
+            months = np.array([np.inf if m is None else m for m in model.election_months().values()])
+            prep = np.array([np.inf if c.preparatory_group_month is None else c.preparatory_group_month
+                             for c in model.communities])
+            voters = np.full((len(months), len(VOTER_METRICS)), np.nan)
+            cols = [model.metrics.index(m) for m in VOTER_METRICS]
+            for c, month in enumerate(months):
+                if np.isfinite(month):
+                    voters[c] = series[int(month), c, cols]
+            out.append(("ok", index, series.astype(np.float32), months, prep, voters))
+        except Exception as exc:  # noqa: BLE001 - one replication's failure is reported, not fatal
+            out.append(("failed", index, f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _month(v: float) -> int | None:
+    return int(v) if math.isfinite(v) else None
+
+
+def nearest_rank(values: np.ndarray, q: float) -> float:
+    """The q-th percentile by nearest rank (always one of the values; +inf stays +inf)."""
+    ordered = np.sort(values)
+    return float(ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)])
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """An ensemble's bands. ``quantiles[q, month, community, metric]`` with q over P10/P50/P90 and the
+    estate as the last community; ``election_months[replication, community]`` (+inf: never)."""
+
+    scenario: str
+    regime: str
+    start: str
+    seed: int
+    months: int
+    community_ids: tuple[str, ...]
+    community_flats: tuple[int, ...]
+    planned_residents: tuple[float, ...]
+    election_basis: str                 # "planned_residents" (Chongqing) or "occupancy" (Shandong)
+    election_rule: str
+    thresholds: tuple[float, ...]       # election_measure_needed per community, the estate last
+    metrics: tuple[str, ...]
+    units: Mapping[str, str]
+    replications: int                   # requested
+    completed: tuple[int, ...]          # indices of the replications that ran
+    failures: tuple[Failure, ...]
+    quantiles: np.ndarray
+    mean: np.ndarray
+    election_months: np.ndarray
+    preparatory_months: np.ndarray      # [replication, community]: first move-in (+inf: none)
+    voters_at_election: np.ndarray      # [replication, community, category] (NaN: never elected)
+    voter_categories: tuple[str, ...]   # names of the categories (role first_election_voters, CQ-73 §一(二))
+
+    def _column(self, community: str | None) -> int:
+        if community is None or (community == ESTATE and ESTATE not in self.community_ids):
+            return len(self.community_ids)
+        try:
+            return self.community_ids.index(community)
+        except ValueError:
+            raise KeyError(f"no community {community!r}") from None
+
+    def band(self, metric: str, community: str | None = None) -> Band:
+        """P10/P50/P90 of one metric over the months, for a community or (None) the estate."""
+        m, c = self.metrics.index(metric), self._column(community)
+        q = self.quantiles[:, :, c, m]
+        return Band(metric, self.units.get(metric, ""), *(tuple(float(x) for x in q[i]) for i in range(3)))
+
+    def demand(self) -> Demand:
+        """Every metric as bands, estate-wide and per community: what the facility plan and budget read."""
+        estate = {m: self.band(m) for m in self.metrics}
+        communities = {cid: {m: self.band(m, cid) for m in self.metrics if m not in ESTATE_ONLY}
+                       for cid in self.community_ids}
+        return Demand(self.months, estate, communities)
+
+    def election(self, community: str) -> dict[str, Any]:
+        """The election month's P10/P50/P90 (None where beyond the horizon) and how many elected."""
+        months = self.election_months[:, self.community_ids.index(community)]
+        out: dict[str, Any] = {}
+        for q in QUANTILES:
+            v = nearest_rank(months, q)
+            out[f"p{q}"] = None if not math.isfinite(v) else int(v)
+        out["elected_replications"] = int(np.isfinite(months).sum())
+        return out
+
+    def preparatory_group(self, community: str) -> dict[str, int | None]:
+        """The month the preparatory group is set up (the first move-in): P10/P50/P90."""
+        months = self.preparatory_months[:, self.community_ids.index(community)]
+        return {f"p{q}": _month(nearest_rank(months, q)) for q in QUANTILES}
+
+    def voters_at(self, community: str) -> dict[str, dict[str, float] | None]:
+        """The voter roll at the election month, by category: P10/P50/P90 over the replications that
+        elected (None if none did)."""
+        rolls = self.voters_at_election[:, self.community_ids.index(community)]
+        rolls = rolls[~np.isnan(rolls).any(axis=1)]
+        out: dict[str, dict[str, float] | None] = {}
+        for k, name in enumerate(self.voter_categories):
+            out[name] = None if len(rolls) == 0 else {
+                f"p{q}": float(np.percentile(rolls[:, k], q)) for q in QUANTILES}
+        return out
+
+    def threshold(self, community: str | None = None) -> float:
+        """The residents (Chongqing) or occupied flats (Shandong) at which the election is due."""
+        return self.thresholds[self._column(community)]
+
+    def threshold_share(self, community: str | None = None) -> float:
+        """The threshold as a share of its basis (planned residents, or flats)."""
+        base = self.planned_residents if self.election_basis == "planned_residents" else self.community_flats
+        totals = [*base, sum(base)]
+        return self.thresholds[self._column(community)] / totals[self._column(community)]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server that has imported the model once (fast to start, safe beside threads); spawn where
+    there is none. Explicit, because importing mesa forces the global start method to spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.ensemble"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _executor(executor: Executor | str | None, workers: int | None) -> tuple[Executor, bool]:
+    if executor is None or executor == "serial":
+        return SerialExecutor(), True
+    if executor == "process":
+        return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_context()), True
+    if isinstance(executor, Executor):
+        return executor, False
+    raise InputError(f"executor must be \"serial\", \"process\" or a concurrent.futures.Executor (got {executor!r})")
+
+
+def run_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
+                 replications: int | None = None, executor: Executor | str | None = None,
+                 seed: int | None = None, progress: Progress | None = None, workers: int | None = None,
+                 chunks_per_worker: int = 4) -> SimulationResult:
+    """Run ``replications`` (default: the scenario's) independent replications and summarise them.
+
+    ``executor``: None or "serial" (in this process), "process" (a process pool of ``workers``), or any
+    ``concurrent.futures.Executor`` (not shut down here). ``seed`` defaults to the scenario's seed;
+    replication i uses the i-th child of ``SeedSequence(seed)``, so results do not depend on the
+    executor. ``progress(done, total)`` is called as replications finish.
+    """
+    replications = scenario.replications if replications is None else replications
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise InputError(f"replications must be a whole number ≥ 1 (got {replications!r})")
+    seed = scenario.seed if seed is None else seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be a whole number ≥ 0 (got {seed!r})")
+    params = params_of(scenario, rules, split)
+    pool, owned = _executor(executor, workers)
+    children = list(enumerate(np.random.SeedSequence(seed).spawn(replications)))
+    n_workers = getattr(pool, "_max_workers", 1) or 1
+    size = max(1, math.ceil(replications / (n_workers * chunks_per_worker)))
+    chunks = [children[i:i + size] for i in range(0, replications, size)]
+
+    results: dict[int, tuple] = {}
+    try:
+        futures = {pool.submit(run_chunk, scenario, rules, split, params, chunk): chunk for chunk in chunks}
+        for future in as_completed(futures):
+            try:
+                rows = future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker fails its replications only
+                rows = [("failed", i, f"{type(exc).__name__}: {exc}") for i, _ in futures[future]]
+            for row in rows:
+                results[row[1]] = row
+            if progress is not None:
+                progress(len(results), replications)
+    finally:
+        if owned:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return summarise(scenario, rules, split, params, seed, replications, [results[i] for i in sorted(results)])
+
+
+def summarise(scenario: Scenario, rules: RuleSet, split: Split | None, params: Params, seed: int,
+              replications: int, rows: list[tuple]) -> SimulationResult:
+    ok = [r for r in rows if r[0] == "ok"]
+    failures = tuple(Failure(r[1], r[2]) for r in rows if r[0] == "failed")
+    if not ok:
+        first = failures[0].message if failures else "no replication ran"
+        raise InputError(f"simulation: all {replications} replications failed (first: {first})")
+    stack = np.stack([r[2] for r in ok])
+    trigger = rules.role("election_trigger")
+    planned = params.planned_residents()
+    return SimulationResult(
+        scenario=scenario.name, regime=rules.name, start=scenario.start, seed=seed, months=params.horizon,
+        community_ids=params.community_ids, community_flats=tuple(int(f) for f in params.community_flats),
+        planned_residents=tuple(float(p) for p in planned),
+        election_basis=trigger.value.basis, election_rule=f"{trigger.id} ({trigger.citation})",
+        thresholds=tuple(formulas.election_measure_needed(planned_residents=p, flats=int(f), rules=rules)
+                         for p, f in zip(np.append(planned, planned.sum()),
+                                         np.append(params.community_flats, params.flats))),
+        metrics=metric_names(params), units=units_of(params), replications=replications,
+        completed=tuple(r[1] for r in ok), failures=failures,
+        quantiles=np.percentile(stack, QUANTILES, axis=0).astype(np.float64),
+        mean=stack.mean(axis=0, dtype=np.float64), election_months=np.stack([r[3] for r in ok]),
+        preparatory_months=np.stack([r[4] for r in ok]), voters_at_election=np.stack([r[5] for r in ok]),
+        voter_categories=_voter_categories(rules))
+
+
+def _voter_categories(rules: RuleSet) -> tuple[str, ...]:
+    """The regime's names for the voter categories, in the order of ``VOTER_METRICS``."""
+    if rules.has("first_election_voters"):
+        items = tuple(rules.role("first_election_voters").value.items)
+        if len(items) == len(VOTER_METRICS):
+            return items
+    return VOTER_METRICS
+
+
+__all__ = ["ESTATE", "Failure", "SerialExecutor", "SimulationResult", "run_chunk", "run_ensemble",
+           "split_of"]

@@ -1,0 +1,96 @@
+"""``EstateModel``: how a public-rental estate fills, month by month (one step = one month).
+
+Build it from a validated scenario and its rule set; all randomness comes from the model's own
+generator (``self.rng``), seeded by the scenario's seed unless ``rng`` is given.
+
+>>> from scenarios import load, rules_of
+>>> s = load("scenarios/small-2400.toml")
+>>> m = EstateModel(s, rules_of(s))
+>>> m.run()
+>>> m.election_months()            # community id → first month the threshold held (None: never)
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from scenarios.schema import Scenario
+from scenarios.split import Split
+from sim.agents import Community, HousingAuthority, Households, lookups
+from sim.params import Params, params_of
+from sim.reporting import Recorder, finish, service_lookups
+from standards.errors import InputError
+from standards.ruleset import RuleSet
+
+
+class EstateModel(mesa.Model):
+    """The estate: the housing authority, the households (as columns) and one agent per community."""
+
+    def __init__(self, scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
+                 rng: np.random.Generator | np.random.SeedSequence | int | None = None,
+                 params: Params | None = None) -> None:
+        if rng is None:
+            rng = scenario.seed
+        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer, np.random.SeedSequence,
+                                                         np.random.Generator)):
+            raise InputError(f"rng must be a seed (int), a numpy SeedSequence or Generator (got {type(rng).__name__})")
+        if isinstance(rng, (int, np.integer)) and rng < 0:
+            raise InputError(f"rng: a seed must be ≥ 0 (got {rng})")
+        super().__init__(rng=np.random.default_rng(rng))
+        self.params = params if params is not None else params_of(scenario, rules, split)
+        self.rules = rules
+        self.month = 0
+        self.recorder = Recorder(self.params)
+        self.staff_lookup, self.groups_lookup, self.grids_lookup = lookups(rules)
+        self.building_households = np.zeros(len(self.params.building_units), dtype=np.int64)
+        self.authority = HousingAuthority(self)
+        self.households = Households(self)
+        self.communities = [Community(self, i) for i in range(self.params.communities)]
+
+    def step(self) -> None:
+        """One month: deliver → allocation rounds (offers, acceptances, signing) → move in → age →
+        births, deaths → lease ends, voluntary exits, subletting evicted (their flats are let again in
+        the next round) → communities check the election threshold, form groups and grids → record."""
+        if self.month >= self.params.horizon:
+            self.running = False
+            return
+        self.authority.deliver_buildings()
+        self.authority.run_allocation_rounds()
+        self.households.move_in()
+        self.households.age()
+        self.households.give_birth()
+        self.households.die()
+        self.households.end_leases()
+        self.households.move_out()
+        self.households.evict_sublets()
+        self.households.pop.purge()
+        self.count_the_month()
+        for community in self.communities:
+            community.step()
+        self.month += 1
+
+    def count_the_month(self) -> None:
+        pop = self.households.pop
+        self.building_households = np.bincount(pop.building, pop.occupied(), len(self.params.building_units))
+        rows = self.recorder.take_census(pop, self.month)
+        self.recorder.data[self.month, -1, self.recorder.index["waiting_pool"]] = self.authority.waiting_pool
+        return rows
+
+    def run(self) -> None:
+        """Step to the horizon."""
+        while self.month < self.params.horizon:
+            self.step()
+        self.running = False
+
+    def election_months(self) -> dict[str, int | None]:
+        return {c.community_id: c.election_month for c in self.communities}
+
+    def series(self) -> np.ndarray:
+        """The recorded months as ``[month, community (estate last), metric]``, derived metrics filled."""
+        data = self.recorder.data[: self.month].copy()
+        return finish(data, self.params, self.rules, self.recorder.metrics, service_lookups(self.params, self.rules))
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return self.recorder.metrics

@@ -1,0 +1,210 @@
+"""Counting the month and recording it: the census of residents by community, age band, voter category,
+low income and disability (one ``bincount`` over every member), the preallocated series it is written
+into, and the metrics derived from the counts through the rules (staff, groups, grids, service demand).
+
+Metric names are stable: they are the ``metric`` column of ``series.csv`` and the keys of ``Demand``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from sim.params import MONTHS_PER_YEAR, Params
+from sim.population import OCCUPIED, SIGNED, VACANT, Population
+from standards import formulas
+from standards.ruleset import RuleSet
+
+# Counted from the members each month (per community).
+PERSON_METRICS_HEAD = ("residents",)
+PERSON_METRICS_TAIL = ("low_income_residents", "disabled_residents", "voters_hukou", "voters_tenant")
+# Counted from the flats each month.
+FLAT_METRICS = ("flats_delivered", "households", "signed_waiting")
+# The month's flows.
+FLOW_METRICS = ("move_ins", "move_outs", "evictions", "births", "deaths")
+# Set by the communities in their step.
+COMMUNITY_METRICS = ("elected", "staff", "resident_groups", "grids", "voters_worker")
+# Derived after the run.
+DERIVED_METRICS = ("occupancy", "occupancy_planned_residents", "voters")
+ESTATE_ONLY = ("waiting_pool",)
+
+UNITS = {
+    "flats_delivered": "flats", "households": "households", "signed_waiting": "households",
+    "residents": "persons", "low_income_residents": "persons", "disabled_residents": "persons",
+    "voters_hukou": "persons", "voters_tenant": "persons", "voters_worker": "persons", "voters": "persons",
+    "move_ins": "households per month", "move_outs": "households per month",
+    "evictions": "households per month", "births": "persons per month", "deaths": "persons per month",
+    "elected": "1 if elected (estate: communities elected)", "staff": "full-time workers",
+    "resident_groups": "groups", "grids": "grids", "occupancy": "share of flats",
+    "occupancy_planned_residents": "share of planned residents", "waiting_pool": "applicants",
+}
+
+
+def metric_names(params: Params) -> tuple[str, ...]:
+    """Every recorded metric, in the order of the series array's last axis."""
+    return (FLAT_METRICS + PERSON_METRICS_HEAD + tuple(params.age_bands) + PERSON_METRICS_TAIL
+            + FLOW_METRICS + COMMUNITY_METRICS + DERIVED_METRICS + tuple(s.metric for s in params.services)
+            + ESTATE_ONLY)
+
+
+def units_of(params: Params) -> dict[str, str]:
+    out = dict(UNITS)
+    for name, (low, high) in params.age_bands.items():
+        out[name] = f"persons aged {low}-{high}" if high is not None else f"persons aged {low}+"
+    for s in params.services:
+        out[s.metric] = f"{s.unit} ({s.rule_id})"
+    return out
+
+
+class Lookup:
+    """A rule's scalar formula over many whole counts at once: each distinct count computed once and
+    kept in a growing table (counts repeat month after month)."""
+
+    def __init__(self, fn: Callable[[int], float]) -> None:
+        self.fn = fn
+        self.table = np.full(0, np.nan)
+
+    def __call__(self, counts: np.ndarray) -> np.ndarray:
+        counts = np.asarray(counts).astype(np.int64)
+        if counts.size == 0:
+            return np.zeros(counts.shape)
+        top = int(counts.max())
+        if top >= len(self.table):
+            self.table = np.concatenate([self.table, np.full(top + 1 - len(self.table), np.nan)])
+        todo = np.unique(counts[np.isnan(self.table[counts])])
+        for n in todo:
+            self.table[n] = self.fn(int(n))
+        return self.table[counts]
+
+
+class Census:
+    """The month's head count: per community, residents by age partition, voter category, low income and
+    disability, from one ``bincount`` over every member place of every flat."""
+
+    GROUPS = 6  # voter category (hukou / tenant eligible / tenant not yet eligible) × low income
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        bounds = {0, params.voting_age}
+        for low, high in params.age_bands.values():
+            bounds.add(low)
+            if high is not None:
+                bounds.add(high + 1)
+        self.edges = np.array(sorted(bounds))
+        parts = len(self.edges)
+        self.none = parts                           # the partition of an empty place
+        self.p1 = parts + 1
+        oldest_months = (int(params.band_high.max()) + 1) * MONTHS_PER_YEAR + params.horizon + 1
+        years = np.arange(oldest_months + 1) // MONTHS_PER_YEAR
+        bins = (params.communities + 1) * self.GROUPS * 2 * self.p1
+        self.dtype = np.int16 if bins < np.iinfo(np.int16).max else np.int32   # small keys count faster
+        self.lut = np.concatenate([[self.none], np.searchsorted(self.edges, years, side="right") - 1]
+                                  ).astype(self.dtype)
+        self.bins = bins
+        # each flat's first key: its community's block (flats not occupied count in a last, dropped block)
+        self.base = (params.building_community[np.repeat(np.arange(len(params.building_units)),
+                                                         params.building_units)]
+                     * self.GROUPS * 2 * self.p1).astype(self.dtype)
+        self.dump = self.dtype(params.communities * self.GROUPS * 2 * self.p1)
+        self.names = PERSON_METRICS_HEAD + tuple(params.age_bands) + PERSON_METRICS_TAIL
+        self.matrix = self._matrix()
+
+    def _matrix(self) -> np.ndarray:
+        """(group, disabled, partition) → metric, as a 0/1 matrix."""
+        g, d, p = np.meshgrid(np.arange(self.GROUPS), np.arange(2), np.arange(self.p1), indexing="ij")
+        person = p < self.none
+        low = np.where(person, self.edges[np.minimum(p, self.none - 1)], -1)
+        cat, low_income = g % 3, g >= 3
+        columns = {"residents": person, "low_income_residents": person & low_income,
+                   "disabled_residents": person & (d == 1)}
+        voting = person & (low >= self.params.voting_age)
+        columns["voters_hukou"] = voting & (cat == 0)
+        columns["voters_tenant"] = voting & (cat == 1)
+        for name, (a, b) in self.params.age_bands.items():
+            columns[name] = person & (low >= a) & ((low <= b) if b is not None else True)
+        return np.stack([columns[n].ravel() for n in self.names], axis=1).astype(np.float64)
+
+    def count(self, pop: Population, month: int) -> np.ndarray:
+        """Per community (rows) the person metrics ``self.names`` (columns)."""
+        c = self.params.communities
+        migrant = ~pop.local
+        category = migrant.view(np.uint8)
+        residence = self.params.migrant_residence_months
+        if residence is not None:   # a migrant votes only after the residence the regime asks (SD-22 §二(五)3)
+            category = category + (migrant & (month - pop.move_in_month < residence)).view(np.uint8)
+        group = (category + np.uint8(3) * pop.low_income.view(np.uint8)).astype(self.dtype)
+        group *= self.dtype(2 * self.p1)
+        flat_key = np.where(pop.state == OCCUPIED, self.base + group, self.dump)
+        used = slice(0, pop.used)
+        key = self.lut[pop.age[used] + 1]
+        key += flat_key[pop.flat[used]]
+        key += pop.disabled[used] * self.dtype(self.p1)
+        counts = np.bincount(key, minlength=self.bins)
+        return counts.reshape(c + 1, -1)[:c] @ self.matrix
+
+
+class Recorder:
+    """The series of one run: ``data[month, community, metric]``, the estate in the last row."""
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.metrics = metric_names(params)
+        self.index = {m: i for i, m in enumerate(self.metrics)}
+        self.census = Census(params)
+        self.data = np.zeros((params.horizon, params.communities + 1, len(self.metrics)))
+        self._person = [self.index[n] for n in self.census.names]
+        self._flows = {name: np.zeros(params.communities) for name in FLOW_METRICS}
+
+    def flow(self, name: str, pop: Population, flats: np.ndarray) -> None:
+        self._flows[name] += np.bincount(pop.community[flats], minlength=self.params.communities)
+
+    def take_census(self, pop: Population, month: int) -> np.ndarray:
+        """Count the month into ``data[month]`` (communities' rows); returns the row block."""
+        rows = self.data[month, :-1]
+        c = self.params.communities
+        states = np.bincount(pop.community * 4 + pop.state, minlength=4 * c).reshape(c, 4)
+        rows[:, self.index["flats_delivered"]] = states[:, VACANT] + states[:, SIGNED] + states[:, OCCUPIED]
+        rows[:, self.index["households"]] = states[:, OCCUPIED]
+        rows[:, self.index["signed_waiting"]] = states[:, SIGNED]
+        rows[:, self._person] = self.census.count(pop, month)
+        for name, counts in self._flows.items():
+            rows[:, self.index[name]] = counts
+            counts[:] = 0
+        return rows
+
+
+def finish(data: np.ndarray, params: Params, rules: RuleSet, metrics: tuple[str, ...],
+           lookups: dict[str, Lookup] | None = None) -> np.ndarray:
+    """Fill the estate row and the derived metrics of a run's series (in place; returns it)."""
+    ix = {m: i for i, m in enumerate(metrics)}
+    lookups = lookups if lookups is not None else service_lookups(params, rules)
+    additive = [ix[m] for m in metrics if m not in DERIVED_METRICS + ESTATE_ONLY
+                and m not in {s.metric for s in params.services}]
+    data[:, -1, additive] = data[:, :-1, additive].sum(axis=1)
+    flats = np.append(params.community_flats, params.flats).astype(float)
+    planned = np.append(params.planned_residents(), params.planned_residents().sum())
+    data[..., ix["occupancy"]] = data[..., ix["households"]] / flats
+    data[..., ix["occupancy_planned_residents"]] = data[..., ix["residents"]] / planned
+    data[..., ix["voters"]] = (data[..., ix["voters_hukou"]] + data[..., ix["voters_tenant"]]
+                               + data[..., ix["voters_worker"]])
+    for s in params.services:
+        base = data[..., ix[s.base if s.age_band is None else _age_metric(params, s.age_band)]]
+        data[..., ix[s.metric]] = lookups[s.metric](base)
+    return data
+
+
+def _age_metric(params: Params, band: tuple[int, int | None]) -> str:
+    return next(name for name, b in params.age_bands.items() if b == band)
+
+
+def service_lookups(params: Params, rules: RuleSet) -> dict[str, Lookup]:
+    """The sizing formula of each service (``ratio_count``, or ``band_value`` for the clinic)."""
+    out = {}
+    for s in params.services:
+        rule = rules.rule(s.rule_id)
+        if s.metric == "clinic_m2":
+            out[s.metric] = Lookup(lambda n, rule=rule: formulas.band_value(n, rule) if n > 0 else 0.0)
+        else:
+            out[s.metric] = Lookup(lambda n, rule=rule: formulas.ratio_count(n, rule))
+    return out

@@ -1,0 +1,151 @@
+"""The fast model: determinism, invariants, the election threshold at its boundary, regimes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import small, tiny, two_buildings
+from scenarios import rules_of
+from scenarios.split import CommunityAssignment, Split, SplitSource
+from sim import EstateModel
+from standards import formulas
+from standards.errors import InputError
+
+
+def run(scenario, seed=None, split=None):
+    m = EstateModel(scenario, rules_of(scenario), split, rng=seed)
+    m.run()
+    return m, m.series(), {k: i for i, k in enumerate(m.metrics)}
+
+
+def test_same_seed_same_output_bit_for_bit():
+    s = small()
+    _, a, _ = run(s, seed=7)
+    m, b, _ = run(s, seed=7)
+    assert a.tobytes() == b.tobytes()
+    _, c, _ = run(s, seed=8)
+    assert not np.array_equal(a, c)
+
+
+def test_counts_are_consistent_and_never_negative():
+    m, d, ix = run(small(), seed=3)
+    assert (d >= 0).all()
+    flats = np.append(m.params.community_flats, m.params.flats)
+    assert (d[..., ix["households"]] <= d[..., ix["flats_delivered"]]).all()
+    assert (d[..., ix["flats_delivered"]] <= flats).all()
+    assert (d[..., ix["occupancy"]] <= 1).all()
+    assert (d[..., ix["children_0_2"]] + d[..., ix["children_3_5"]] + d[..., ix["elderly_60"]]
+            <= d[..., ix["residents"]]).all()
+    assert (d[..., ix["elderly_80"]] <= d[..., ix["elderly_65"]]).all()
+    assert (d[..., ix["elderly_65"]] <= d[..., ix["elderly_60"]]).all()
+    assert (d[..., ix["voters_hukou"]] + d[..., ix["voters_tenant"]] <= d[..., ix["residents"]]).all()
+    # a household of one: residents ≥ households
+    assert (d[..., ix["residents"]] >= d[..., ix["households"]]).all()
+
+
+def test_the_election_is_the_first_month_the_threshold_holds():
+    s = two_buildings(horizon=24)
+    rules = rules_of(s)
+    m, d, ix = run(s, seed=11)
+    (month,) = m.election_months().values()
+    flats = int(m.params.community_flats[0])
+    planned = formulas.planned_residents(flats, m.params.persons_per_household)
+    due = [formulas.election_due(residents=d[t, 0, ix["residents"]], planned_residents=planned,
+                                 occupied=int(d[t, 0, ix["households"]]), flats=flats, rules=rules)
+           for t in range(len(d))]
+    assert month == due.index(True)
+    assert d[month, 0, ix["households"]] > 0
+    assert (d[:month, 0, ix["elected"]] == 0).all() and (d[month:, 0, ix["elected"]] == 1).all()
+
+
+@pytest.mark.parametrize("pool, elected", [(30, 0), (29, None)])
+def test_exactly_thirty_percent_of_planned_residents_triggers(pool, elected):
+    m, d, ix = run(tiny(flats=100, pool=pool), seed=1)
+    assert d[0, 0, ix["residents"]] == pool
+    assert m.election_months() == {"estate": elected}
+
+
+@pytest.mark.parametrize("pool, elected", [(50, 0), (49, None)])
+def test_shandong_elects_at_half_occupancy(pool, elected):
+    m, d, ix = run(tiny(flats=100, pool=pool, regime="shandong"), seed=1)
+    assert d[-1, 0, ix["occupancy"]] == pool / 100
+    assert m.election_months() == {"estate": elected}
+
+
+def test_no_allocation_never_elects():
+    m, d, ix = run(tiny(pool=0), seed=1)
+    assert m.election_months() == {"estate": None}
+    assert d[..., ix["households"]].sum() == 0
+    assert d[..., ix["staff"]].sum() == 0
+
+
+def test_shandong_elects_no_earlier_than_chongqing():
+    cq = small()
+    sd = cq.model_copy(update={"regime": "shandong"})
+    months = []
+    for seed in range(5):
+        (c,) = run(cq, seed=seed)[0].election_months().values()
+        (s,) = run(sd, seed=seed)[0].election_months().values()
+        assert c is not None and s is not None and c <= s
+        months.append((c, s))
+    assert any(c < s for c, s in months)
+
+
+def test_shandong_migrants_vote_only_after_a_year():
+    s = tiny(flats=100, pool=100, regime="shandong", horizon=14, non_local_share=1.0)
+    m, d, ix = run(s, seed=2)
+    assert d[11, 0, ix["voters_tenant"]] == 0          # moved in at month 0: 11 months' residence
+    assert d[12, 0, ix["voters_tenant"]] > 0           # 12 months: may vote (SD-22.migrant_voter_residence)
+    cq = run(tiny(flats=100, pool=100, horizon=14, non_local_share=1.0), seed=2)
+    assert cq[1][0, 0, cq[2]["voters_tenant"]] > 0     # Chongqing: signed tenants vote at once
+
+
+def test_staff_groups_and_grids_follow_the_formulas():
+    m, d, ix = run(tiny(flats=1000, pool=1000), seed=1)
+    rules = m.rules
+    assert d[0, 0, ix["staff"]] == formulas.required_staff(1000, rules)
+    assert d[0, 0, ix["grids"]] == formulas.grids(1000, rules)
+    assert d[0, 0, ix["resident_groups"]] == formulas.groups_in_building(1000, rules)
+    assert d[0, 0, ix["voters_worker"]] == d[0, 0, ix["staff"]]
+
+
+def test_a_split_gives_one_series_per_community():
+    s = two_buildings()
+    split = Split((CommunityAssignment("north", ("T1",)), CommunityAssignment("south", ("T2",))),
+                  SplitSource.OPTIMIZER)
+    m, d, ix = run(s, seed=4, split=split)
+    assert set(m.election_months()) == {"north", "south"}
+    assert m.election_months()["north"] < m.election_months()["south"]   # T2 is delivered in month 6
+    assert np.allclose(d[:, :2, ix["residents"]].sum(axis=1), d[:, 2, ix["residents"]])
+
+
+def test_bad_parameters_are_refused_with_clear_messages():
+    s = two_buildings()
+    rules = rules_of(s)
+    bad_split = Split((CommunityAssignment("a", ("T1", "T9")),), SplitSource.OPTIMIZER)
+    with pytest.raises(InputError, match="names building 'T9'"):
+        EstateModel(s, rules, bad_split)
+    with pytest.raises(InputError, match="T2.*belong to no community"):
+        EstateModel(s, rules, Split((CommunityAssignment("a", ("T1",)),), SplitSource.OPTIMIZER))
+    with pytest.raises(InputError, match="rng must be"):
+        EstateModel(s, rules, rng="seven")
+    with pytest.raises(InputError, match="seed must be ≥ 0"):
+        EstateModel(s, rules, rng=-1)
+    odd = s.model_copy(update={"households": s.households.model_copy(update={"age_profile": {"young": 1.0}})})
+    with pytest.raises(InputError, match="'young' is not an age band"):
+        EstateModel(odd, rules)
+    big = s.model_copy(update={"households": s.households.model_copy(
+        update={"persons_per_household": 8.0, "size_distribution": {"1": 0.5, "2": 0.5}})})
+    with pytest.raises(InputError, match="persons_per_household .* must lie within"):
+        EstateModel(big, rules)
+    wrong = s.model_copy(update={"facilities": s.facilities.model_copy(update={"eldercare_space": "facilities.clinic_area_by_population"})})
+    with pytest.raises(InputError, match="facilities.eldercare_space: .* is a bands"):
+        EstateModel(wrong, rules)
+
+
+def test_residents_per_household_match_the_scenario_figure():
+    m, d, ix = run(small(), seed=5)
+    late = d[-12:, -1]
+    per_household = late[:, ix["residents"]].sum() / late[:, ix["households"]].sum()
+    assert per_household == pytest.approx(m.params.persons_per_household, rel=0.05)
