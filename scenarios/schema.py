@@ -146,6 +146,8 @@ class Facilities(_Strict):
     junior_middle: FigureRef = "facilities.junior_class_size"
     eldercare: FigureRef = "facilities.eldercare_beds"
     clinic: FigureRef = "facilities.clinic_area_by_population"
+    eldercare_space: FigureRef = Field(default="facilities.eldercare_space_per_households",
+                                       description="community eldercare (day-care) space, a ratio rule")
     demand_quantile: Literal["p50", "p90"] = Field(default="p50", description="demand the facility plan covers")
 
 
@@ -162,6 +164,17 @@ class Costs(_Strict):
     fitout_cny_per_m2: float = Field(ge=0)
     training_cny_per_worker: float = Field(ge=0)
     budget_cap_cny_per_year: float | None = Field(default=None, gt=0)
+    facility_capital_cny_per_class: float | None = Field(
+        default=None, ge=0, description="capital cost of one school or kindergarten class place (building, fit-out), CNY; "
+        "the facility plan's capital term; no school costs in the budget when absent")
+    facility_running_cny_per_class_year: float | None = Field(
+        default=None, ge=0, description="running cost of one open class per year (teachers, upkeep), CNY")
+    eldercare_capital_cny_per_bed: float | None = Field(default=None, ge=0, description="capital cost per eldercare bed, CNY")
+    eldercare_running_cny_per_bed_year: float | None = Field(default=None, ge=0,
+                                                             description="running cost per eldercare bed per year, CNY")
+    clinic_capital_cny_per_m2: float | None = Field(default=None, ge=0, description="capital cost per m² of clinic, CNY")
+    clinic_running_cny_per_m2_year: float | None = Field(default=None, ge=0,
+                                                         description="running cost per m² of clinic per year, CNY")
     payers: dict[str, Share] | None = Field(default=None, description="who pays, shares summing to 1; "
                                             "the regime's cost-sharing rule when absent")
 
@@ -171,6 +184,20 @@ class Costs(_Strict):
         if v is not None and abs(sum(v.values()) - 1) > 1e-6:
             raise ValueError(f"shares must sum to 1 (got {sum(v.values()):.4g})")
         return v
+
+
+class Optimizer(_Strict):
+    """How the community split is solved and what its objective weighs (all optional)."""
+
+    solver: Literal["highs", "cbc"] = Field(default="highs", description="MIP solver (HiGHS via highspy; CBC via PuLP)")
+    time_limit_s: float = Field(default=10.0, gt=0, le=3600, description="solver time limit, seconds")
+    gap: float = Field(default=0.01, ge=0, le=1, description="relative MIP gap at which a solve counts as optimal")
+    community_weight: float = Field(default=1.0, ge=0, description="objective cost of one more community")
+    household_km_weight: float = Field(default=0.001, ge=0,
+                                       description="objective cost per household-km from its community's office")
+    cluster_split_weight: float = Field(default=0.5, ge=0, description="objective cost per extra piece of a split cluster")
+    adjacency_cut_factor: float = Field(default=6.0, gt=0, description="Delaunay edges longer than this × the median "
+                                        "nearest-neighbour distance do not make buildings adjacent")
 
 
 class Scenario(_Strict):
@@ -192,6 +219,7 @@ class Scenario(_Strict):
     overrides: list[OverrideSpec] = Field(default_factory=list)
     facilities: Facilities = Field(default_factory=Facilities)
     costs: Costs
+    optimizer: Optimizer = Field(default_factory=Optimizer)
 
     @property
     def start_year(self) -> int:

@@ -1,0 +1,82 @@
+"""Writers for the optimizer's files: plan.json, budget.csv, audit.json and the site map PNG."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from standards.errors import InputError
+
+
+def out_dir(path: str) -> Path:
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{path}: --out exists and is a file; give a directory")
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def write_plan(plan, checks, path: Path) -> None:
+    doc = {
+        "status": plan.status.value,
+        "explanation": list(plan.explanation),
+        "solver": plan.solver, "method": plan.method, "objective": plan.objective, "gap": plan.gap,
+        "solve_seconds": round(plan.solve_seconds, 3),
+        "communities": [{
+            "id": c.id, "buildings": list(c.buildings), "households": c.households,
+            "office_building": c.office_building, "staff": int(c.staff.value),
+            "committee_members": int(c.committee_members.value),
+            "supervisory_members": None if c.supervisory_members is None else int(c.supervisory_members.value),
+            "resident_groups": int(c.resident_groups.value), "grids": int(c.grids.value),
+            "group_leaders": int(c.group_leaders.value),
+            "group_representatives": [int(c.group_representatives_min.value), int(c.group_representatives_max.value)],
+            "subcommittees": list(c.subcommittees),
+            "office_area_m2": c.office_area_m2.value,
+            "rules": {"staff": c.staff.rule, "committee_members": c.committee_members.rule,
+                      "resident_groups": c.resident_groups.rule, "grids": c.grids.rule,
+                      "office_area_m2": c.office_area_m2.rule},
+        } for c in plan.communities],
+        "verification": [_check(k) for k in checks],
+    }
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _check(k) -> dict:
+    return {"id": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
+            "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall}
+
+
+def write_budget(b, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["year", "item", "payer", "amount_cny"])
+        for r in b.rows:
+            w.writerow([r.year, r.item, r.payer, f"{r.amount_cny:.2f}"])
+
+
+def write_audit(checks, path: Path) -> None:
+    doc = {"passed": all(k.passed for k in checks), "rules": [_check(k) for k in checks]}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def write_site_map(plan, scenario, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    pos = {b.id: (b.x, b.y) for b in scenario.buildings}
+    fig, ax = plt.subplots(figsize=(8, 8))
+    cmap = plt.get_cmap("tab20")
+    for n, c in enumerate(plan.communities):
+        xs, ys = zip(*(pos[b] for b in c.buildings))
+        ax.scatter(xs, ys, s=40, color=cmap(n % 20), label=f"{c.id} ({c.households:,})")
+        ox, oy = pos[c.office_building]
+        ax.scatter([ox], [oy], s=180, marker="*", color=cmap(n % 20), edgecolors="black", zorder=3)
+    ax.set_aspect("equal")
+    ax.set_title(f"{scenario.name}: {len(plan.communities)} communities ({plan.status.value}); ★ office")
+    ax.set_xlabel("x (m)")
+    ax.set_ylabel("y (m)")
+    ax.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,61 @@
+"""The Plan: the community split, with each community's groups, grids and sizing, each figure tagged
+with the rule it came from, and how the split was solved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from scenarios.split import CommunityAssignment, Split, SplitSource
+
+
+class PlanStatus(str, Enum):
+    OPTIMAL = "optimal"        # every rule met, split proven within the gap
+    FEASIBLE = "feasible"      # every rule met, optimality not proven (time limit, or heuristic)
+    RELAXED = "relaxed"        # some rule cannot be met; the smallest relaxation found, named in `explanation`
+    INFEASIBLE = "infeasible"  # no plan at all
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One sized quantity and the rule id it came from."""
+
+    value: float
+    rule: str
+
+
+@dataclass(frozen=True)
+class CommunityPlan:
+    id: str
+    buildings: tuple[str, ...]
+    households: int
+    floor_area_m2: float
+    office_building: str
+    staff: Figure
+    committee_members: Figure
+    supervisory_members: Figure | None
+    resident_groups: Figure
+    grids: Figure
+    group_leaders: Figure
+    group_representatives_min: Figure
+    group_representatives_max: Figure
+    subcommittees: tuple[str, ...]
+    office_area_m2: Figure
+    largest_site_m2: Figure
+
+
+@dataclass(frozen=True)
+class Plan:
+    status: PlanStatus
+    explanation: tuple[str, ...]
+    communities: tuple[CommunityPlan, ...]
+    solver: str
+    method: str
+    objective: float | None
+    gap: float | None
+    solve_seconds: float
+
+    def split(self) -> Split:
+        """The split the simulation reads."""
+        return Split(tuple(CommunityAssignment(c.id, c.buildings, c.office_building) for c in self.communities),
+                     SplitSource.OPTIMIZER)
