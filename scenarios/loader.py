@@ -41,6 +41,17 @@ _FIGURE_SHAPES: dict[str, tuple[str, ...]] = {
     "costs.staff_pay_cny_per_year": ("quantity",),
     "costs.reference_wage": ("quantity", "by_year"),
     "costs.employer_insurance": ("rates",),
+    "facilities.kindergarten_modules": ("choices",),
+    "facilities.school_modules": ("choices",),
+    "facilities.eldercare_modules": ("choices",),
+    "facilities.clinic_modules": ("choices",),
+    **{f"costs.{service}_capital_cny_per_{unit}": ("quantity", "by_year") for service, unit in (
+        ("kindergarten", "class"), ("primary", "class"), ("junior_middle", "class"), ("eldercare", "bed"),
+        ("clinic", "m2"))},
+    **{f"costs.{name}": ("quantity", "by_year") for name in (
+        "kindergarten_running_cny_per_pupil_year", "primary_running_cny_per_pupil_year",
+        "junior_middle_running_cny_per_pupil_year", "clinic_running_cny_per_resident_year",
+        "eldercare_running_cny_per_bed_year")},
 }
 
 

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Share = Annotated[float, Field(ge=0, le=1)]
 FigureRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$")]
+# A sum of money: the scenario's own number, or the id of a published figure (shape quantity or by_year).
+Money = Annotated[float, Field(ge=0)] | FigureRef
 
 
 class _Strict(BaseModel):
@@ -138,8 +140,12 @@ class OverrideSpec(_Strict):
     reason: Name
 
 
+FacilityService = Literal["kindergarten", "primary", "junior_middle", "eldercare", "clinic"]
+
+
 class Facilities(_Strict):
-    """Which cited sizing ratio to use for each service (rule ids from ``estate rules --all``)."""
+    """Which cited sizing ratio to use for each service, the module sizes the facility plan may open,
+    and optional caps on sites (rule ids from ``estate rules --all``)."""
 
     kindergarten: FigureRef = "facilities.kindergarten_class_size_gb93"
     primary: FigureRef = "facilities.primary_class_size"
@@ -149,6 +155,21 @@ class Facilities(_Strict):
     eldercare_space: FigureRef = Field(default="facilities.eldercare_space_per_households",
                                        description="community eldercare (day-care) space, a ratio rule")
     demand_quantile: Literal["p50", "p90"] = Field(default="p50", description="demand the facility plan covers")
+    kindergarten_modules: FigureRef = Field(default="facilities.kindergarten_modules",
+                                            description="kindergarten sizes that may be opened, classes (a choices rule)")
+    school_modules: FigureRef = Field(default="facilities.school_modules",
+                                      description="primary and junior-middle school sizes, classes (a choices rule)")
+    eldercare_modules: FigureRef = Field(default="facilities.eldercare_modules",
+                                         description="eldercare sizes, beds (a choices rule)")
+    clinic_modules: FigureRef = Field(default="facilities.clinic_modules",
+                                      description="clinic sizes, m² (a choices rule)")
+    max_sites: dict[FacilityService, Annotated[int, Field(ge=0)]] | None = Field(
+        default=None, description="most sites (modules) the facility plan may open per service over the horizon, "
+        "e.g. { primary = 1 }; demand left unmet by the cap is reported month by month")
+    site_weight: float = Field(
+        default=0.1, ge=0, le=10, description="objective weight of each site opened, as a share of the capital of the "
+        "service's smallest module: a modelling preference for fewer, larger sites over many small ones opened just "
+        "in time (capital is not discounted, so nothing else favours them); it is not a cost and not in the budget")
 
 
 class Costs(_Strict):
@@ -163,18 +184,41 @@ class Costs(_Strict):
     startup_subsidy_cny_per_community: float = Field(ge=0)
     fitout_cny_per_m2: float = Field(ge=0)
     training_cny_per_worker: float = Field(ge=0)
-    budget_cap_cny_per_year: float | None = Field(default=None, gt=0)
-    facility_capital_cny_per_class: float | None = Field(
-        default=None, ge=0, description="capital cost of one school or kindergarten class place (building, fit-out), CNY; "
-        "the facility plan's capital term; no school costs in the budget when absent")
-    facility_running_cny_per_class_year: float | None = Field(
-        default=None, ge=0, description="running cost of one open class per year (teachers, upkeep), CNY")
-    eldercare_capital_cny_per_bed: float | None = Field(default=None, ge=0, description="capital cost per eldercare bed, CNY")
-    eldercare_running_cny_per_bed_year: float | None = Field(default=None, ge=0,
-                                                             description="running cost per eldercare bed per year, CNY")
-    clinic_capital_cny_per_m2: float | None = Field(default=None, ge=0, description="capital cost per m² of clinic, CNY")
-    clinic_running_cny_per_m2_year: float | None = Field(default=None, ge=0,
-                                                         description="running cost per m² of clinic per year, CNY")
+    budget_cap_cny_per_year: float | None = Field(
+        default=None, gt=0, description="yearly cap on the whole budget; the facility plan keeps within what the "
+        "community's costs leave, and optimize.budget_cap reports which standards the cap leaves unmet")
+    kindergarten_capital_cny_per_class: Money = Field(
+        default="facility_costs.kindergarten_capital_per_class_chengdu_2016",
+        description="capital cost of one kindergarten class (building, fit-out, equipment), CNY, in the opening year")
+    primary_capital_cny_per_class: Money = Field(
+        default="facility_costs.primary_capital_per_class_zhangjiachuan_2021",
+        description="capital cost of one primary-school class, CNY, in the opening year")
+    junior_middle_capital_cny_per_class: Money = Field(
+        default="facility_costs.junior_capital_per_class_qujiang_2012",
+        description="capital cost of one junior-middle-school class, CNY, in the opening year")
+    eldercare_capital_cny_per_bed: Money = Field(
+        default="facility_costs.eldercare_capital_per_bed_youxi_2025",
+        description="capital cost of one eldercare bed, CNY, in the opening year")
+    clinic_capital_cny_per_m2: Money = Field(
+        default="facility_costs.clinic_capital_per_m2_xiaoshan_2025",
+        description="capital cost per m² of community clinic, CNY, in the opening year")
+    kindergarten_running_cny_per_pupil_year: Money = Field(
+        default="facility_costs.kindergarten_budget_per_pupil_cn",
+        description="running cost per kindergarten pupil per year; × children per class of facilities.kindergarten")
+    primary_running_cny_per_pupil_year: Money = Field(
+        default="facility_costs.primary_budget_per_pupil_cn",
+        description="running cost per primary pupil per year; × pupils per class of facilities.primary")
+    junior_middle_running_cny_per_pupil_year: Money = Field(
+        default="facility_costs.junior_budget_per_pupil_cn",
+        description="running cost per junior-middle pupil per year; × pupils per class of facilities.junior_middle")
+    clinic_running_cny_per_resident_year: Money = Field(
+        default="facility_costs.public_health_per_capita_cn",
+        description="running cost of the clinic per resident served per year (a module serves the population "
+        "its area is sized for under facilities.clinic)")
+    eldercare_running_cny_per_bed_year: Money | None = Field(
+        default=None, description="running cost per eldercare bed per year, CNY. Required to plan eldercare: no "
+        "published figure was found, so there is no default; give the local figure (or name a rule such as "
+        "facility_costs.eldercare_operating_subsidy_maanshan where the government pays only an operating subsidy)")
     payers: dict[str, Share] | None = Field(default=None, description="who pays, shares summing to 1; "
                                             "the regime's cost-sharing rule when absent")
 
