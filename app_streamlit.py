@@ -1,23 +1,29 @@
-"""The meeting front end: pick, edit and compare scenarios side by side.
+"""The meeting front end: pick, edit, run and compare scenarios side by side.
 
-Start with `streamlit run app_streamlit.py`. Thin over the library: it loads scenarios, draws widgets
-whose ranges come from the schema and the rules, calls the library, and renders. No rule, formula or
-solver of its own.
+Start with `streamlit run app_streamlit.py` or `estate app`. Thin over the library: it loads scenarios,
+draws widgets whose ranges come from the schema and the rules, calls one library entry point
+(``estate.pipeline.run``, cached on scenario content by ``estate.run_cache``) and renders what it
+returns. No rule, formula or solver of its own.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from estate import compare as cmp
-from estate import editing
+from estate import editing, tables
 from estate.i18n import LANGUAGES, t
+from estate.run_cache import RunCache
+from estate.uploads import scenario_from_upload
 from scenarios import load, rules_of
-from scenarios.layout import read_layout
-from scenarios.loader import parse, validate
-from scenarios.schema import Allocation
+from scenarios.loader import validate
+from scenarios.schema import Allocation, Scenario
 from scenarios.writer import to_data, to_toml
 from standards import load_catalog
 from standards.errors import InputError
@@ -31,28 +37,24 @@ def _load_example(path: str) -> dict:
     return to_data(load(path))
 
 
-def _scenario(data: dict, label: str):
+@st.cache_resource
+def _runs() -> RunCache:
+    """Shared by every session: a meeting's second look at a setting is instant."""
+    return RunCache(maxsize=24)
+
+
+@st.cache_resource
+def _pool():
+    """One process pool for the app's lifetime (no start-up cost per run)."""
+    from estate.pipeline import process_pool
+    return process_pool(os.cpu_count() or 1)
+
+
+def _scenario(data: dict, label: str) -> Scenario:
     return validate(data, label, ROOT)
 
 
-def _uploaded(upload, base, lang: str):
-    """A scenario from an uploaded TOML file, or the base scenario with uploaded buildings."""
-    import tempfile
-
-    suffix = Path(upload.name).suffix.lower()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
-        if suffix == ".toml":
-            return load(path)
-        if suffix in (".csv", ".geojson", ".json"):
-            buildings = read_layout(path, upload.name)
-            data = to_data(base) | {"buildings": [b.model_dump() for b in buildings], "name": f"{base.name} + {upload.name}"}
-            return validate(data, upload.name, ROOT)
-    raise InputError(f"{upload.name}: must be a .toml scenario or a .csv / .geojson buildings file")
-
-
-def _edit_panel(scenario, tag: str, lang: str):
+def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
     """Widgets for the assumptions that move results; returns the edited, validated scenario.
     Widget keys carry ``tag`` (the file name), so a widget's state follows its scenario."""
     catalog = load_catalog()
@@ -68,16 +70,38 @@ def _edit_panel(scenario, tag: str, lang: str):
             low, high = editing.bounds(e.model, e.field)
             value = editing.get(scenario, e.key)
             if isinstance(value, int):
-                changes[e.key] = int(st.number_input(e.key, min_value=int(low or 0), value=value,
+                changes[e.key] = int(st.number_input(t(e.key, lang), min_value=int(low or 0), value=value,
                                                      step=int(e.step), key=f"{e.key}:{tag}"))
             else:
-                changes[e.key] = st.slider(e.key, min_value=low or 0.0, max_value=high or 1.0, value=float(value),
-                                           step=e.step, key=f"{e.key}:{tag}")
+                changes[e.key] = st.slider(t(e.key, lang), min_value=low or 0.0, max_value=high or 1.0,
+                                           value=float(value), step=e.step, key=f"{e.key}:{tag}")
+        size = editing.persons_per_household(scenario)
+        new_size = st.number_input(t("persons_per_household", lang), min_value=1.0, max_value=8.0, value=size,
+                                   step=0.05, format="%.2f", key=f"size:{tag}")
+        if abs(new_size - size) > 1e-9:
+            changes["households.persons_per_household"] = float(new_size)
+        profiles = list(editing.age_profiles())
+        current = scenario.households.age_profile
+        if isinstance(current, str) and current in profiles:
+            profile = st.selectbox(t("age_profile", lang), profiles, index=profiles.index(current),
+                                   format_func=lambda r: f"{r} — {catalog.rule(r).description}", key=f"ages:{tag}")
+            if profile != current:
+                changes["households.age_profile"] = profile
+        pay = editing.staff_pay(scenario)
+        new_pay = st.number_input(t("staff_pay", lang), min_value=0.0, value=pay, step=1000.0, key=f"pay:{tag}")
+        if abs(new_pay - pay) > 1e-6:
+            changes["costs.staff_pay_cny_per_year"] = float(new_pay)
+        cap = scenario.costs.budget_cap_cny_per_year or 0.0
+        new_cap = st.number_input(t("budget_cap", lang), min_value=0.0, value=float(cap), step=1e6, key=f"cap:{tag}")
+        if abs(new_cap - cap) > 1e-6:
+            changes["costs.budget_cap_cny_per_year"] = float(new_cap) or None
+        changes["replications"] = int(st.number_input(t("replications", lang), min_value=1, max_value=10000,
+                                                      value=scenario.replications, step=10, key=f"reps:{tag}"))
         edited = editing.apply(scenario, changes, regime=regime)
-        current = editing.election_share(edited)
-        share = st.slider(t("election_share", lang), 0.05, 1.0, float(current), 0.05, key=f"share:{tag}")
+        current_share = editing.election_share(edited)
+        share = st.slider(t("election_share", lang), 0.05, 1.0, float(current_share), 0.05, key=f"share:{tag}")
         reason = st.text_input(t("override_reason", lang), key=f"reason:{tag}")
-        if abs(share - current) > 1e-9:
+        if abs(share - current_share) > 1e-9:
             if reason.strip():
                 edited = editing.apply(edited, {}, election=(share, reason.strip()))
             else:
@@ -88,13 +112,185 @@ def _edit_panel(scenario, tag: str, lang: str):
     return edited
 
 
+def _marked(headlines: cmp.Headlines, lang: str) -> pd.DataFrame:
+    """The side-by-side table, each figure that differs from the first scenario marked ●."""
+    def text(v) -> str:
+        if v is None:
+            return "—"
+        return f"{v:,}" if isinstance(v, int) else str(v)
+    table = {t("metric", lang): [t(k, lang) for k, _ in headlines.rows]}
+    for j, name in enumerate(headlines.names):
+        table[name] = [("● " if headlines.differs(k)[j] else "") + text(vs[j]) for k, vs in headlines.rows]
+    return pd.DataFrame(table)
+
+
+def _run_all(scenarios: list[Scenario], lang: str) -> list:
+    """Each scenario's run, from the cache or computed now with a progress bar."""
+    from estate.pipeline import run
+
+    cache, results = _runs(), []
+    for s in scenarios:
+        result = cache.get(s)
+        if result is None:
+            bar = st.progress(0.0, text=f"{s.name}: {t('stage_plan', lang)}")
+
+            def progress(stage: str, done: int, total: int, s=s, bar=bar) -> None:
+                share = {"plan": 0.05, "simulate": 0.05 + 0.85 * done / max(total, 1), "facilities": 0.92,
+                         "budget": 0.97}[stage]
+                bar.progress(min(share, 1.0), text=f"{s.name}: {t('stage_' + stage, lang)} "
+                             + (f"{done}/{total}" if stage == "simulate" else ""))
+
+            result = run(s, rules_of(s), executor=_pool(), progress=progress)
+            cache.put(s, result)
+            bar.empty()
+        results.append(result)
+    return results
+
+
+def _fan_chart(result, lang: str) -> alt.Chart:
+    df = pd.DataFrame(tables.occupancy(result))
+    base = alt.Chart(df).encode(x=alt.X("month:Q", title=t("month", lang)))
+    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p10:Q", title=t("occupancy_axis", lang),
+                                                       axis=alt.Axis(format="%")), y2="p90:Q",
+                                               color=alt.Color("community:N", title=t("community", lang)))
+    line = base.mark_line().encode(y="p50:Q", color="community:N")
+    rule = alt.Chart(df.drop_duplicates("community")).mark_rule(strokeDash=[4, 3], color="#b3261e").encode(
+        y="threshold:Q")
+    return (band + line + rule).properties(height=260)
+
+
+def _demand_chart(result, lang: str) -> alt.Chart:
+    df = pd.DataFrame(tables.demand(result))
+    base = alt.Chart(df).encode(x=alt.X("month:Q", title=t("month", lang)))
+    chart = (base.mark_area(opacity=0.25, color="#2e7d32").encode(y=alt.Y("p10:Q", title=None), y2="p90:Q")
+             + base.mark_line(color="#2e7d32").encode(y="p50:Q"))
+    return chart.properties(height=130, width=200).facet(
+        facet=alt.Facet("service:N", title=None), columns=3).resolve_scale(y="independent")
+
+
+def _budget_chart(result, lang: str) -> alt.Chart:
+    df = pd.DataFrame(tables.budget(result))
+    df = df.groupby(["year", "payer"], as_index=False)["amount_cny"].sum()
+    df["million"] = df["amount_cny"] / 1e6
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("year:O", title=t("year", lang)), y=alt.Y("million:Q", title=t("million_cny", lang)),
+        color=alt.Color("payer:N", title=t("payer", lang))).properties(height=260)
+
+
+def _site_chart(result, lang: str) -> alt.Chart:
+    df = pd.DataFrame(tables.site(result))
+    points = alt.Chart(df).mark_circle().encode(
+        x=alt.X("x:Q", title="x (m)"), y=alt.Y("y:Q", title="y (m)"),
+        size=alt.Size("units:Q", legend=None), color=alt.Color("community:N", title=t("community", lang)),
+        tooltip=["building", "community", "units"])
+    offices = alt.Chart(df[df["office"]]).mark_point(shape="diamond", size=220, filled=True, color="black").encode(
+        x="x:Q", y="y:Q", tooltip=["building", "community"])
+    return (points + offices).properties(height=320)
+
+
+def _report_html(result) -> bytes:
+    import tempfile
+
+    from estate.outputs import prepare
+    from estate.run_outputs import FILES, write_run
+    with tempfile.TemporaryDirectory() as tmp:
+        out = prepare(Path(tmp) / "run", FILES, "estate app")
+        write_run(result, out)
+        return (out / "report.html").read_bytes()
+
+
+def _results(edited: list[Scenario], lang: str) -> None:
+    cache = _runs()
+    cached = [cache.get(s) is not None for s in edited]
+    pressed = st.button(t("run", lang), type="primary", key="run")
+    if not (pressed or all(cached)):
+        st.info(t("run_hint", lang))
+        return
+    try:
+        results = _run_all(edited, lang)
+    except InputError as exc:
+        st.error("\n\n".join(exc.messages))
+        return
+
+    st.header(t("results", lang))
+    st.dataframe(_marked(cmp.compare_runs(results), lang), hide_index=True, width="stretch", key="run_headlines")
+    st.caption("● " + t("differences", lang))
+    for r in results:
+        if r.plan.status.value in ("relaxed", "infeasible"):
+            st.warning(f"{r.scenario.name}: {t('plan_' + r.plan.status.value, lang)}\n\n"
+                       + "\n\n".join(f"- {line}" for line in r.plan.explanation))
+        notes = _notices(r)
+        if notes:
+            with st.expander(f"⚠ {r.scenario.name}: {len(notes)} {t('notices', lang)}"):
+                st.markdown("\n".join(f"- {line}" for line in notes))
+
+    st.subheader(t("occupancy_chart", lang))
+    for col, r in zip(st.columns(len(results)), results):
+        with col:
+            st.caption(r.scenario.name)
+            st.altair_chart(_fan_chart(r, lang), width="stretch")
+    st.subheader(t("demand_chart", lang))
+    for col, r in zip(st.columns(len(results)), results):
+        with col:
+            st.caption(r.scenario.name)
+            st.altair_chart(_demand_chart(r, lang))
+    st.subheader(t("budget_chart", lang))
+    for col, r in zip(st.columns(len(results)), results):
+        with col:
+            st.caption(r.scenario.name)
+            st.altair_chart(_budget_chart(r, lang), width="stretch")
+    st.subheader(t("site_map", lang))
+    for col, r in zip(st.columns(len(results)), results):
+        with col:
+            st.caption(f"{r.scenario.name} — {r.plan.status.value}")
+            st.altair_chart(_site_chart(r, lang), width="stretch")
+
+    st.header(t("compliance", lang))
+    for col, r in zip(st.columns(len(results)), results):
+        with col:
+            rows = tables.compliance(r)
+            failed = sum(not x["passed"] for x in rows)
+            st.caption(f"{r.scenario.name}: {len(rows) - failed} ✓, {failed} ✗")
+            st.dataframe(pd.DataFrame([{t("rule", lang): x["rule"], t("citation", lang): x["citation"],
+                                        t("entity", lang): x["entity"], t("required", lang): x["required"],
+                                        t("provided", lang): x["provided"],
+                                        t("passed", lang): "✓" if x["passed"] else "✗"} for x in rows]),
+                         hide_index=True, width="stretch")
+
+    st.header(t("downloads", lang))
+    st.download_button(t("download_headlines", lang), tables.to_csv(
+        _marked(cmp.compare_runs(results), lang).to_dict("records")).encode("utf-8-sig"),
+        file_name="comparison.csv", mime="text/csv", key="download_headlines")
+    for col, r in zip(st.columns(len(results)), results):
+        with col:
+            stem = Path(r.scenario.name).stem.replace(" ", "-").replace(",", "")
+            st.download_button(f"{t('download_tables', lang)}: {r.scenario.name}",
+                               functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
+                               mime="application/zip", key=f"zip:{stem}")
+            st.download_button(f"{t('download_report', lang)}: {r.scenario.name}",
+                               functools.partial(_report_html, r), file_name=f"{stem}-report.html",
+                               mime="text/html", key=f"report:{stem}")
+
+
+def _notices(result) -> list[str]:
+    from estate.facility_view import notices as facility_notices
+    out = list(facility_notices(result.facilities))
+    if result.cap is not None:
+        from estate.facility_view import cap_notices
+        out += cap_notices(result.cap)
+    return out
+
+
 def main() -> None:
     st.set_page_config(page_title="Estate planner", layout="wide")
-    lang = st.sidebar.radio("语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, horizontal=True)
+    langs = list(LANGUAGES)
+    lang = st.sidebar.radio("语言 / Language", langs, format_func=LANGUAGES.get, horizontal=True,
+                            index=langs.index(st.query_params.get("lang", "zh")) if st.query_params.get("lang") in langs else 0)
     st.title(t("app_title", lang))
 
     names = [p.name for p in EXAMPLES]
-    default = [n for n in ("chongqing-20k.toml", "shandong-20k.toml") if n in names] or names[:2]
+    asked = [n for n in st.query_params.get("scenarios", "").split(",") if n in names]   # a shareable link
+    default = asked or [n for n in ("chongqing-20k.toml", "shandong-20k.toml") if n in names] or names[:2]
     picked = st.sidebar.multiselect(t("pick", lang), names, default=default, max_selections=4)
     upload = st.sidebar.file_uploader(t("upload", lang), type=["toml", "csv", "geojson", "json"])
 
@@ -107,7 +303,9 @@ def main() -> None:
             problems += exc.messages
     if upload is not None:
         try:
-            scenarios.append(_uploaded(upload, scenarios[0] if scenarios else load(EXAMPLES[0]), lang))
+            scenarios.append(scenario_from_upload(upload.name, upload.getvalue(),
+                                                 scenarios[0] if scenarios else load(EXAMPLES[0]),
+                                                 ROOT / "scenarios"))
             tags.append(f"upload-{upload.name}")
         except InputError as exc:
             problems += exc.messages
@@ -115,6 +313,7 @@ def main() -> None:
         st.error(t("errors", lang) + ":\n\n" + "\n\n".join(f"- {m}" for m in problems))
     if not scenarios:
         return
+    scenarios, tags = scenarios[:4], tags[:4]
 
     edited = []
     for s, tag in zip(scenarios, tags):
@@ -125,30 +324,18 @@ def main() -> None:
             edited.append(s)
 
     st.header(t("headlines", lang))
-    headlines = cmp.compare(edited)
-    table = {t("metric", lang): [t(k, lang) for k, _ in headlines.rows]}
-    for j, name in enumerate(headlines.names):
-        table[name] = [("● " if headlines.differs(k)[j] else "") + (f"{vs[j]:,}" if isinstance(vs[j], int) else str(vs[j]))
-                       for k, vs in headlines.rows]
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(_marked(cmp.compare(edited), lang), hide_index=True, width="stretch", key="headlines")
     st.caption("● " + t("differences", lang))
 
+    _results(edited, lang)
+
     st.header(t("rules", lang))
-    columns = st.columns(len(edited))
-    for col, s in zip(columns, edited):
+    for col, s in zip(st.columns(len(edited)), edited):
         with col:
             st.subheader(s.name)
             rows = cmp.rules_table(s)
             st.dataframe({t(k, lang): [r[k] for r in rows] for k in ("role", "rule", "value", "citation", "note")},
                          hide_index=True, width="stretch")
-
-    st.header(t("site_map", lang))
-    columns = st.columns(len(edited))
-    for col, s in zip(columns, edited):
-        with col:
-            st.caption(f"{s.name} — {rules_of(s).regime.label}")
-            st.scatter_chart({"x": [b.x for b in s.buildings], "y": [b.y for b in s.buildings],
-                              "cluster": [b.cluster for b in s.buildings]}, x="x", y="y", color="cluster")
 
 
 main()

@@ -62,8 +62,14 @@ def apply(scenario: Scenario, changes: dict[str, Any], *, regime: str | None = N
     the election threshold overridden as (share, reason). Raises InputError like ``scenarios.load``."""
     data = to_data(scenario)
     for key, value in changes.items():
+        if "." not in key:
+            data[key] = value
+            continue
         section, field = key.split(".")
-        data.setdefault(section, {})[field] = value
+        if value is None:
+            data.get(section, {}).pop(field, None)
+        else:
+            data.setdefault(section, {})[field] = value
     if regime is not None:
         data["regime"] = regime
     if election is not None:
@@ -76,3 +82,20 @@ def apply(scenario: Scenario, changes: dict[str, Any], *, regime: str | None = N
 
 def persons_per_household(scenario: Scenario) -> float:
     return float(figure(scenario.households.persons_per_household).value)
+
+
+def staff_pay(scenario: Scenario) -> float:
+    """The yearly pay of a community worker the scenario assumes, in its start year."""
+    return float(figure(scenario.costs.staff_pay_cny_per_year, year=scenario.start_year).value)
+
+
+def age_profiles() -> tuple[str, ...]:
+    """The cited age profiles a scenario may pick (rules of shape "shares" over age bands)."""
+    from standards import load_catalog
+
+    return tuple(r.id for r in load_catalog().rules.values()
+                 if r.shape == "shares" and r.id.startswith("demography.age_shares"))
+
+
+def age_shares(scenario: Scenario) -> dict[str, float]:
+    return dict(figure(scenario.households.age_profile).value)

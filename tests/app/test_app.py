@@ -59,3 +59,33 @@ def test_threshold_override_needs_a_reason(app):
 def test_out_of_range_edit_shows_a_message_not_a_traceback(app):
     app.number_input(key="allocation.waiting_pool:shandong-20k.toml").set_value(0).run()
     assert not app.exception
+
+
+def _run_headline(at: AppTest, column: int, row_label: str):
+    df = at.dataframe[1].value   # [0] is the layout headline table, [1] the run's
+    labels = list(df.iloc[:, 0])
+    return df.iloc[labels.index(row_label), column + 1]
+
+
+def test_run_compare_change_and_see_the_results_change():
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["scenarios"] = "small-2400.toml,chongqing-20k.toml"
+    at.run()
+    for tag in ("small-2400.toml", "chongqing-20k.toml"):
+        at.number_input(key=f"reps:{tag}").set_value(8)
+    at.run()
+    assert at.info and "运行比较" in at.info[0].value          # nothing runs until asked
+    at.button(key="run").click().run()
+    assert not at.exception, at.exception
+    assert _run_headline(at, 0, "社区数") == "1" and _run_headline(at, 1, "社区数") == "● 5"
+    assert _run_headline(at, 0, "划分结果") == "relaxed"
+    assert any("CQ-73" in w.value and "3,000" in w.value for w in at.warning)   # the explanation, not a traceback
+    before = _run_headline(at, 0, "各社区居委会选举月份 P50（P10–P90）")
+
+    at.selectbox(key="regime:small-2400.toml").set_value("shandong").run()
+    at.button(key="run").click().run()
+    after = _run_headline(at, 0, "各社区居委会选举月份 P50（P10–P90）")
+    assert not at.exception, at.exception
+    month = lambda text: int(text.split()[1])  # "C1 9 (7–12)"
+    assert month(after) > month(before)          # 50% occupancy comes later than 30% of planned residents
+    assert len(at.get("download_button")) >= 4   # comparison CSV, and per scenario the tables zip and the report

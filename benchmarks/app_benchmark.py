@@ -1,0 +1,110 @@
+"""App benchmark (a script, not a test): what a meeting waits for, measured in a real browser.
+
+For each repetition a fresh app server starts (empty caches), then:
+1. first render: page opened → the title and the headline table are visible;
+2. uncached comparison: "Run" pressed → the results are visible, for two 20,000-flat scenarios
+   (chongqing-20k and shandong-20k, 100 replications each: their own setting);
+3. cached comparison: the page opened again → the same results visible, from the run cache.
+Prints each repetition and the medians against the targets (≤ 3 s, ≤ 10 s, ≤ 1 s on 2 cores).
+
+    .venv/bin/python benchmarks/app_benchmark.py [--repeat 3] [--scenarios a.toml,b.toml]
+
+Needs Debian's chromium and the playwright package (the test extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--disable-quic", "--no-first-run"]
+TARGETS = {"first render": 3.0, "uncached comparison": 10.0, "cached comparison": 1.0}
+
+
+def serve() -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app_streamlit.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("the app did not start")
+
+
+def once(page, url: str, scenarios: str) -> dict[str, float]:
+    from playwright.sync_api import expect
+
+    timings = {}
+    t = time.perf_counter()
+    page.goto(f"{url}/?scenarios={scenarios}", wait_until="domcontentloaded")
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=60_000)
+    timings["first render"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    page.get_by_role("button", name="运行比较").click()
+    expect(page.get_by_role("heading", name="测算结果")).to_be_visible(timeout=300_000)
+    expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_attached(timeout=60_000)
+    timings["uncached comparison"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    page.goto(f"{url}/?scenarios={scenarios}", wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name="测算结果")).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_attached(timeout=60_000)
+    timings["cached comparison"] = time.perf_counter() - t
+    return timings
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--scenarios", default="chongqing-20k.toml,shandong-20k.toml")
+    args = ap.parse_args()
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    print(f"app benchmark: {args.scenarios}, {args.repeat} repetitions, {os.cpu_count()} CPUs")
+    runs = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
+        for i in range(args.repeat):
+            proc, url = serve()
+            try:
+                page = browser.new_page(viewport={"width": 1500, "height": 1100})
+                timings = once(page, url, args.scenarios)
+                page.close()
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+            runs.append(timings)
+            print(f"  run {i + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), flush=True)
+        browser.close()
+    print("medians:")
+    for name, target in TARGETS.items():
+        median = statistics.median(r[name] for r in runs)
+        verdict = "met" if median <= target else "NOT met"
+        print(f"  {name:<20} {median:6.2f} s   target ≤ {target:g} s   ratio {median / target:.2f} of target: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

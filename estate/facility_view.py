@@ -1,0 +1,82 @@
+"""The facility plan as people read it: one line for the headline, rows for tables and downloads, the
+``facilities.json`` document, and the notices (months of unmet demand, the budget cap's findings).
+
+``facilities.json`` (stable keys): ``status``, ``quantile``, ``start``, ``months``, ``solver``, ``gap``,
+``solve_seconds``, ``cap_applied``, ``notes`` [str], ``services`` [{``service``, ``unit``, ``sizing_rule``,
+``modules_rule``, ``max_sites``, ``modules`` [{``size``, ``opening_month``, ``opening``, ``capital_cny``,
+``running_cny_per_year``, ``rules`` {size, capital, running}}], ``unmet`` [{``first``, ``last``,
+``months``, ``max_shortfall``, ``reason``, ``rule``, ``line``}]}].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _num(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(float(x), 2)
+
+
+def summary(fp) -> str:
+    """"kindergarten 9 classes 2027-09, 12 classes 2029-09; primary …" (— when none)."""
+    if fp is None:
+        return "—"
+    parts = []
+    for s in fp.services:
+        if s.modules:
+            opened = ", ".join(f"{_num(m.size.value)} {m.unit} {m.opening}" for m in s.modules)
+            parts.append(f"{s.service} {opened}")
+    return "; ".join(parts) or "—"
+
+
+def rows(fp) -> list[dict[str, Any]]:
+    """One row per module opened."""
+    if fp is None:
+        return []
+    return [{"service": m.service, "size": _num(m.size.value), "unit": m.unit, "opening_month": m.opening_month,
+             "opening": m.opening, "capital_cny": round(m.capital_cny.value, 2),
+             "running_cny_per_year": round(m.running_cny_per_year.value, 2), "size_rule": m.size.rule,
+             "capital_rule": m.capital_cny.rule, "running_rule": m.running_cny_per_year.rule}
+            for m in fp.modules]
+
+
+def table_rows(fp) -> tuple[tuple[str, ...], list[tuple]]:
+    """(columns, rows) for the report's facility table."""
+    cols = ("service", "size", "unit", "opens", "capital CNY", "running CNY/yr", "size rule")
+    return cols, [(r["service"], r["size"], r["unit"], r["opening"], round(r["capital_cny"]),
+                   round(r["running_cny_per_year"]), r["size_rule"]) for r in rows(fp)]
+
+
+def notices(fp) -> list[str]:
+    """Months of unmet demand (one line per run of months) and the plan's own notes."""
+    if fp is None:
+        return []
+    out = [run.line() for s in fp.services for run in s.unmet_runs()]
+    return out + list(fp.notes)
+
+
+def cap_notices(cap) -> list[str]:
+    """The budget cap's findings, one line each (none without a cap)."""
+    from optimize.budget_cap import notices as lines
+    return list(lines(cap))
+
+
+def to_dict(fp) -> dict[str, Any]:
+    if fp is None:
+        return {"status": None, "services": []}
+    return {
+        "status": fp.status.value, "quantile": fp.quantile, "start": fp.start, "months": fp.months,
+        "solver": fp.solver, "gap": fp.gap, "solve_seconds": round(fp.solve_seconds, 3),
+        "cap_applied": fp.cap_applied, "notes": list(fp.notes),
+        "services": [{
+            "service": s.service, "unit": s.unit, "sizing_rule": s.sizing_rule, "modules_rule": s.modules_rule,
+            "max_sites": s.max_sites,
+            "modules": [{"size": _num(m.size.value), "opening_month": m.opening_month, "opening": m.opening,
+                         "capital_cny": round(m.capital_cny.value, 2),
+                         "running_cny_per_year": round(m.running_cny_per_year.value, 2),
+                         "rules": {"size": m.size.rule, "capital": m.capital_cny.rule,
+                                   "running": m.running_cny_per_year.rule}} for m in s.modules],
+            "unmet": [{"first": r.first, "last": r.last, "months": r.months, "max_shortfall": round(r.max_shortfall, 3),
+                       "reason": r.reason.value, "rule": r.rule, "line": r.line()} for r in s.unmet_runs()],
+        } for s in fp.services],
+    }

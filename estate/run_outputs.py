@@ -1,0 +1,137 @@
+"""The files of `estate run`: the simulation's and the optimizer's files side by side, the budget chart,
+and ``report.html``, which embeds every plot and table so it can be mailed on its own.
+
+Files (formats in the README): summary.json, series.csv, occupancy.png, demand.png (simulation);
+plan.json, site_map.png (split and sizing); facilities.json (facility plan); budget.csv, budget.png
+(budget); report.html (all of it, with the compliance table).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from estate import facility_view
+from estate import report as html
+from estate.compare import rules_table, run_headline
+from estate.i18n import t
+from estate.pipeline import RunResult
+from estate.plan_outputs import write_budget, write_plan, write_site_map
+from estate.sim_outputs import plot_demand, plot_occupancy, write_series, write_summary
+
+FILES = ("summary.json", "series.csv", "occupancy.png", "demand.png", "plan.json", "site_map.png",
+         "facilities.json", "budget.csv", "budget.png", "report.html")
+
+
+def budget_by(result: RunResult, key: str) -> dict[int, dict[str, float]]:
+    """Yearly totals split by ``key`` ("payer" or "item")."""
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in result.budget.rows:
+        out[r.year][getattr(r, key)] += r.amount_cny
+    return {y: dict(v) for y, v in sorted(out.items())}
+
+
+def plot_budget(result: RunResult, path: Path) -> Path:
+    """Stacked bars per year: by payer (left) and by item (right), in million CNY."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.4))
+    for ax, key in zip(axes, ("payer", "item")):
+        table = budget_by(result, key)
+        years = list(table)
+        names = sorted({n for v in table.values() for n in v})
+        bottom = [0.0] * len(years)
+        cmap = plt.get_cmap("tab20")
+        for i, name in enumerate(names):
+            values = [table[y].get(name, 0.0) / 1e6 for y in years]
+            ax.bar(years, values, bottom=bottom, color=cmap(i % 20), label=name.replace("_", " "))
+            bottom = [b + v for b, v in zip(bottom, values)]
+        if result.scenario.costs.budget_cap_cny_per_year is not None:
+            ax.axhline(result.scenario.costs.budget_cap_cny_per_year / 1e6, color="black", linestyle="--",
+                       linewidth=1, label="budget cap")
+        ax.set_title(f"by {key}", fontsize=10)
+        ax.set_ylabel("million CNY per year")
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left", ncol=2 if len(names) > 8 else 1)
+    fig.suptitle(f"{result.scenario.name}: budget by year", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def facilities_doc(result: RunResult) -> dict:
+    from optimize.budget_cap import to_dict as cap_dict
+    return facility_view.to_dict(result.facilities) | {"budget_cap": cap_dict(result.cap)}
+
+
+def write_run(result: RunResult, out: Path) -> list[Path]:
+    """Every file of the run into ``out`` (created; must be empty or hold only files of ours)."""
+    paths = [write_summary(result.simulation, out / "summary.json"), write_series(result.simulation, out / "series.csv"),
+             plot_occupancy(result.simulation, out / "occupancy.png"), plot_demand(result.simulation, out / "demand.png")]
+    write_plan(result.plan, result.checks, out / "plan.json")
+    write_site_map(result.plan, result.scenario, out / "site_map.png")
+    (out / "facilities.json").write_text(json.dumps(facilities_doc(result), ensure_ascii=False, indent=2) + "\n",
+                                         encoding="utf-8")
+    write_budget(result.budget, out / "budget.csv")
+    plot_budget(result, out / "budget.png")
+    paths += [out / "plan.json", out / "site_map.png", out / "facilities.json", out / "budget.csv", out / "budget.png"]
+    html.write(build_report(result, out), out / "report.html")
+    paths.append(out / "report.html")
+    return paths
+
+
+def compliance_rows(result: RunResult) -> list[tuple]:
+    checks = result.audit if result.audit is not None else result.checks
+    return [(k.rule, k.citation, k.entity, k.required, k.provided, k.passed, k.shortfall) for k in checks]
+
+
+def build_report(result: RunResult, out: Path) -> html.Report:
+    """The report's sections, in the order a meeting reads them: status, headlines, communities,
+    charts, facilities, budget, compliance, rules in force."""
+    s, plan, sim = result.scenario, result.plan, result.simulation
+    rep = html.Report(
+        title=s.name,
+        subtitle=(f"{s.purpose}. Regime {result.rules.regime.label}; start {s.start}, {s.horizon_months} months; "
+                  f"{len(sim.completed)} of {sim.replications} replications, seed {sim.seed}."))
+    rep.notices.append(f"Community split: {plan.status.value}. " + " ".join(plan.explanation))
+    for f in sim.failures:
+        rep.notices.append(f"Replication {f.replication} failed: {f.message}")
+    rep.notices.extend(facility_view.notices(result.facilities))
+    rep.notices.extend(facility_view.cap_notices(result.cap))
+
+    head = run_headline(result)
+    rep.sections.append(html.Table("Headline figures", ("figure", "value"),
+                                   [(t(k, "en"), "—" if v is None else v) for k, v in head.items()]))
+    rows = []
+    for c in plan.communities:
+        e = sim.election(c.id)
+        when = "—" if e["p50"] is None else f"{e['p50']} ({e['p10']}–{e['p90'] if e['p90'] is not None else 'after'})"
+        rows.append((c.id, len(c.buildings), c.households, c.office_building, int(c.staff.value),
+                     int(c.committee_members.value), int(c.resident_groups.value), int(c.grids.value),
+                     round(c.office_area_m2.value), when))
+    rep.sections.append(html.Table(
+        "Communities", ("community", "buildings", "households", "office in", "full-time staff", "committee members",
+                        "resident groups", "grids", "office space m²", "election month P50 (P10–P90)"), rows,
+        note="Staff, groups, grids and space at full occupancy, each from the rule named in plan.json; election "
+             "months counted from the start month."))
+    rep.sections += [html.Figure("Occupancy and the committee election", out / "occupancy.png"),
+                     html.Figure("Service demand (P10–P90 band, P50 line)", out / "demand.png"),
+                     html.Figure("Communities and offices", out / "site_map.png")]
+    cols, frows = facility_view.table_rows(result.facilities)
+    rep.sections.append(html.Table("Facilities and opening months", cols, frows))
+    rep.sections.append(html.Figure("Budget by year", out / "budget.png"))
+    by_payer = budget_by(result, "payer")
+    payers = sorted({p for v in by_payer.values() for p in v})
+    rep.sections.append(html.Table("Budget by year and payer (CNY)", ("year", *payers, "total"),
+                                   [(y, *(round(v.get(p, 0.0)) for p in payers), round(sum(v.values())))
+                                    for y, v in by_payer.items()]))
+    rep.sections.append(html.Table(
+        "Compliance" + (" (audit of the built estate)" if result.audit is not None else ""),
+        ("rule", "citation", "entity", "required", "provided", "passed", "shortfall"), compliance_rows(result)))
+    rep.sections.append(html.Table("Rules in force", ("role", "rule", "value", "citation", "note"),
+                                   [tuple(r.values()) for r in rules_table(s)]))
+    return rep

@@ -1,0 +1,109 @@
+"""A run's tables as plain rows (lists of dicts with stable keys), for the app's charts and downloads.
+
+Every table here is also a CSV in the app's download (``tables_zip``); column names are the dict keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Any
+
+from estate.pipeline import RunResult
+
+Rows = list[dict[str, Any]]
+SERVICES = ("kindergarten_classes", "primary_classes", "junior_middle_classes", "eldercare_beds",
+            "eldercare_space_m2", "clinic_m2")
+
+
+def election_measure(result: RunResult) -> str:
+    sim = result.simulation
+    return "occupancy_planned_residents" if sim.election_basis == "planned_residents" else "occupancy"
+
+
+def occupancy(result: RunResult) -> Rows:
+    """The election measure's band per community and month, with the threshold share."""
+    sim, measure = result.simulation, election_measure(result)
+    rows: Rows = []
+    for cid in sim.community_ids:
+        band, share = sim.band(measure, cid), sim.threshold_share(cid)
+        rows += [{"community": cid, "month": m, "p10": band.p10[m], "p50": band.p50[m], "p90": band.p90[m],
+                  "threshold": share} for m in range(sim.months)]
+    return rows
+
+
+def elections(result: RunResult) -> Rows:
+    sim = result.simulation
+    return [{"community": cid, **{k: sim.election(cid)[k] for k in ("p10", "p50", "p90", "elected_replications")},
+             "replications": len(sim.completed)} for cid in sim.community_ids]
+
+
+def demand(result: RunResult) -> Rows:
+    """Estate-wide demand bands per service and month, in each service's unit."""
+    sim = result.simulation
+    rows: Rows = []
+    for metric in (m for m in SERVICES if m in sim.metrics):
+        band = sim.band(metric)
+        rows += [{"service": metric, "unit": band.unit, "month": m, "p10": band.p10[m], "p50": band.p50[m],
+                  "p90": band.p90[m]} for m in range(sim.months)]
+    return rows
+
+
+def budget(result: RunResult) -> Rows:
+    return [{"year": r.year, "item": r.item, "payer": r.payer, "amount_cny": r.amount_cny} for r in result.budget.rows]
+
+
+def communities(result: RunResult) -> Rows:
+    sim = result.simulation
+    rows: Rows = []
+    for c in result.plan.communities:
+        e = sim.election(c.id)
+        rows.append({"community": c.id, "buildings": len(c.buildings), "households": c.households,
+                     "office_building": c.office_building, "staff": int(c.staff.value), "staff_rule": c.staff.rule,
+                     "committee_members": int(c.committee_members.value),
+                     "resident_groups": int(c.resident_groups.value), "grids": int(c.grids.value),
+                     "office_area_m2": round(c.office_area_m2.value, 1), "office_rule": c.office_area_m2.rule,
+                     "election_p10": e["p10"], "election_p50": e["p50"], "election_p90": e["p90"]})
+    return rows
+
+
+def site(result: RunResult) -> Rows:
+    """Each building with its community and whether the community's office sits in it."""
+    com = {b: c for c in result.plan.communities for b in c.buildings}
+    return [{"building": b.id, "x": b.x, "y": b.y, "units": b.units, "community": com[b.id].id,
+             "office": com[b.id].office_building == b.id} for b in result.scenario.buildings]
+
+
+def compliance(result: RunResult) -> Rows:
+    checks = result.audit if result.audit is not None else result.checks
+    return [{"rule": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
+             "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall} for k in checks]
+
+
+def facilities(result: RunResult) -> Rows:
+    from estate.facility_view import rows
+    return rows(result.facilities)
+
+
+TABLES = {"communities": communities, "elections": elections, "occupancy": occupancy, "demand": demand,
+          "facilities": facilities, "budget": budget, "site": site, "compliance": compliance}
+
+
+def to_csv(rows: Rows) -> str:
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return buf.getvalue()
+
+
+def tables_zip(result: RunResult) -> bytes:
+    """Every table of the run as ``<name>.csv`` in one zip (UTF-8 with BOM, so spreadsheet programs
+    read the Chinese)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, fn in TABLES.items():
+            z.writestr(f"{name}.csv", "\ufeff" + to_csv(fn(result)))
+    return buf.getvalue()
