@@ -24,7 +24,11 @@ def summary(fp) -> str:
     parts = []
     for s in fp.services:
         if s.modules:
-            opened = ", ".join(f"{_num(m.size.value)} {m.unit} {m.opening}" for m in s.modules)
+            counts: dict[tuple[str, float], int] = {}
+            for m in s.modules:   # modules of one size opening together read as "2×100 beds 2027-04"
+                counts[(m.opening, m.size.value)] = counts.get((m.opening, m.size.value), 0) + 1
+            opened = ", ".join(f"{'' if n == 1 else f'{n}×'}{_num(size)} {s.unit} {when}"
+                               for (when, size), n in sorted(counts.items()))
             parts.append(f"{s.service} {opened}")
     return "; ".join(parts) or "—"
 

@@ -16,11 +16,16 @@ from standards.errors import InputError
 MARK = ".estate-output"
 
 
-def is_ours(out: Path) -> bool:
+def _generator(path: Path) -> str:
     try:
-        return json.loads((out / MARK).read_text(encoding="utf-8")).get("generator", "").startswith("estate ")
+        return str(json.loads(path.read_text(encoding="utf-8")).get("generator", ""))
     except (OSError, ValueError, AttributeError):
-        return False
+        return ""
+
+
+def is_ours(out: Path) -> bool:
+    """Marked by an estate command (or, from before the mark, holding a summary.json one wrote)."""
+    return any(_generator(out / name).startswith("estate ") for name in (MARK, "summary.json"))
 
 
 def prepare(out: Path | str, files: Iterable[str], command: str) -> Path:
