@@ -4,7 +4,10 @@
    reference model (one agent per household; run --reference-runs times, default once: it takes
    minutes), in the same run, and the ratio. Target: ≥ 50× faster; ≤ 1 s per replication.
 2. 200 replications of the 20,000-flat example (its 120-month horizon) on the process pool
-   (--workers, default 2). Target: ≤ 15 s on 2 cores.
+   (--workers, default 2), start-up of the pool included. Target: ≤ 15 s on 2 cores. For reading the
+   figure on a shared machine it also prints one replication's time in this process and what the
+   pool would take if its workers ran that fast side by side (replications × that ÷ workers), and the
+   load average before and after.
 
     .venv/bin/python benchmarks/sim_benchmark.py [--repeat 3] [--reference-runs 1] [--workers 2]
     .venv/bin/python benchmarks/sim_benchmark.py --quick      # smaller sizes, to check the script
@@ -22,8 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from scenarios import load, rules_of, synthetic_layout  # noqa: E402
 from sim import EstateModel, run_ensemble  # noqa: E402
+from sim.ensemble import run_chunk  # noqa: E402
+from sim.params import params_of  # noqa: E402
 from sim.reference import ReferenceModel  # noqa: E402
 
 
@@ -34,6 +41,10 @@ def big_estate(flats: int, months: int):
                                                     "new_applicants_per_month": flats // 25})
     return base.model_copy(update={"buildings": buildings, "horizon_months": months, "allocation": allocation,
                                    "name": f"benchmark {flats:,} flats × {months} months"})
+
+
+def load_average() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1, 5, 15 min)"
 
 
 def timed(fn) -> float:
@@ -58,7 +69,7 @@ def main() -> None:
 
     s = big_estate(args.flats, args.months)
     rules = rules_of(s)
-    print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}; {load_average()}")
     print(f"[1] {s.total_units:,} flats in {len(s.buildings)} buildings × {args.months} months")
 
     def fast() -> None:
@@ -86,12 +97,18 @@ def main() -> None:
     erules = rules_of(e)
     print(f"[2] {args.replications} replications of {e.total_units:,} flats × {e.horizon_months} months, "
           f"process pool of {args.workers}")
+    seeds = list(enumerate(np.random.SeedSequence(e.seed).spawn(10)))
+    eparams = params_of(e, erules)
+    one = timed(lambda: run_chunk(e, erules, None, eparams, seeds)) / len(seeds)
+    print(f"    one replication in this process: {one:.3f} s (mean of {len(seeds)}); "
+          f"× {args.replications} ÷ {args.workers} workers = {one * args.replications / args.workers:.2f} s")
     times = [timed(lambda: run_ensemble(e, erules, replications=args.replications, executor="process",
                                         workers=args.workers)) for _ in range(args.ensemble_repeat)]
     med = statistics.median(times)
     print(f"    ensemble: median {med:6.2f} s over {args.ensemble_repeat} runs "
           f"({', '.join(f'{t:.2f}' for t in times)}); {med / args.replications * args.workers:.3f} s per "
           f"replication per worker   target ≤ 15 s")
+    print(f"machine: {load_average()}")
 
 
 if __name__ == "__main__":

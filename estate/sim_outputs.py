@@ -122,17 +122,27 @@ def write_summary(result: SimulationResult, path: Path) -> Path:
 
 
 def _fan(ax, months: np.ndarray, band, colour: str, label: str) -> None:
-    ax.fill_between(months, band.p10, band.p90, color=colour, alpha=0.25, linewidth=0, label=f"{label} P10–P90")
-    ax.plot(months, band.p50, color=colour, linewidth=1.6, label=f"{label} P50")
+    ax.fill_between(months, band.p10, band.p90, color=colour, alpha=0.25, linewidth=0,
+                    label=f"{label} P10–P90".strip())
+    ax.plot(months, band.p50, color=colour, linewidth=1.6, label=f"{label} P50".strip())
+
+
+def _pyplot():
+    """matplotlib's pyplot drawing to files (Agg), with a CJK font first in the fallback list
+    (estate.fonts), so Chinese in scenario names, community ids and clauses does not print as boxes."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from estate import fonts
+    fonts.setup()
+    return plt
 
 
 def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -> Path:
     """Fan chart of the election measure per community (and the estate), with the threshold line and
     the election month's P50 and P10–P90 span."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     measure = "occupancy_planned_residents" if result.election_basis == "planned_residents" else "occupancy"
     label = "residents / planned residents" if measure != "occupancy" else "occupied / planned flats"
     panels = list(result.community_ids[:max_panels])
@@ -140,7 +150,8 @@ def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -
         panels.append(None)
     cols = min(3, len(panels))
     rows = math.ceil(len(panels) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows + 0.5), squeeze=False, sharey=True,
+                             layout="constrained")
     months = np.arange(result.months)
     for ax, cid in zip(axes.ravel(), panels):
         _fan(ax, months, result.band(measure, cid), "tab:blue", "")
@@ -164,9 +175,9 @@ def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -
         ax.legend(fontsize=7, loc="lower right")
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
-    fig.suptitle(f"{result.scenario}: occupancy and the committee election ({result.regime}; "
-                 f"{len(result.completed)} replications)", fontsize=11)
-    fig.tight_layout()
+    # the title wraps to the figure's width (one panel is narrow); the layout then makes room for it
+    fig.suptitle(f"{result.scenario}\noccupancy and the committee election, {result.election_rule}; "
+                 f"{result.regime} rules, {len(result.completed)} replications", fontsize=10, wrap=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -174,14 +185,11 @@ def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -
 
 def plot_demand(result: SimulationResult, path: Path) -> Path:
     """Estate-wide demand bands (P10–P90, P50) for each service, in its sizing rule's units."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     services = [m for m in SERVICE_PLOTS if m in result.metrics]
     cols = 3
     rows = math.ceil(len(services) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.4 * rows), squeeze=False, layout="constrained")
     months = np.arange(result.months)
     for ax, metric in zip(axes.ravel(), services):
         _fan(ax, months, result.band(metric), "tab:green", "")
@@ -195,8 +203,7 @@ def plot_demand(result: SimulationResult, path: Path) -> Path:
     for ax in axes.ravel()[len(services):]:
         ax.set_visible(False)
     fig.suptitle(f"{result.scenario}: service demand, whole estate ({len(result.completed)} replications)",
-                 fontsize=11)
-    fig.tight_layout()
+                 fontsize=11, wrap=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -14,7 +14,6 @@ import numpy as np
 
 from sim import events
 from sim.population import Population
-from sim.reporting import Lookup
 from standards import formulas
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ class Households(mesa.Agent):
         self.pop = Population(model.params)
 
     def move_in(self) -> None:
-        flats = events.move_in(self.pop, self.model.month)
+        flats = events.move_in(self.pop, self.model.params, self.model.month)
         self.model.recorder.flow("move_ins", self.pop, flats)
 
     def age(self) -> None:
@@ -109,16 +108,10 @@ class Community(mesa.Agent):
                 residents=residents, planned_residents=self.planned_residents, occupied=households,
                 flats=self.flats, rules=rules):
             self.election_month = month
-        staff = model.staff_lookup(np.array([households]))[0]
+        staff = model.tables.staff.one(households)
         row[rec.index["elected"]] = self.election_month is not None
         row[rec.index["staff"]] = staff
         row[rec.index["voters_worker"]] = staff
-        row[rec.index["resident_groups"]] = model.groups_lookup(model.building_households[self.buildings]).sum()
-        row[rec.index["grids"]] = model.grids_lookup(np.array([households]))[0]
+        row[rec.index["resident_groups"]] = model.tables.groups(model.building_households[self.buildings]).sum()
+        row[rec.index["grids"]] = model.tables.grids.one(households)
 
-
-def lookups(rules) -> tuple[Lookup, Lookup, Lookup]:
-    """(staff, resident groups in one building, grids) as cached formulas of a household count."""
-    return (Lookup(lambda n: formulas.required_staff(n, rules)),
-            Lookup(lambda n: formulas.groups_in_building(n, rules)),
-            Lookup(lambda n: formulas.grids(n, rules)))

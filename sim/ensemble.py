@@ -11,11 +11,9 @@ election month. A failed replication is reported, not fatal.
 
 from __future__ import annotations
 
-import copyreg
 import math
 import multiprocessing
 import os
-import types
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
@@ -27,7 +25,7 @@ from scenarios.schema import Scenario
 from scenarios.split import Split, split_of
 from sim.model import EstateModel
 from sim.params import Params, params_of
-from sim.reporting import ESTATE_ONLY, metric_names, units_of
+from sim.reporting import ESTATE_ONLY, metric_names, rule_tables, units_of
 from standards import formulas
 from standards.errors import InputError
 from standards.ruleset import RuleSet
@@ -37,14 +35,6 @@ ESTATE = "estate"
 VOTER_METRICS = ("voters_hukou", "voters_tenant", "voters_worker")
 QUANTILES = (10, 50, 90)
 Progress = Callable[[int, int], None]
-
-# A RuleSet holds read-only mappings (MappingProxyType), which pickle cannot send to a worker process;
-# sent as a plain dict, they are wrapped again on arrival.
-def _mappingproxy(d: dict) -> types.MappingProxyType:
-    return types.MappingProxyType(d)
-
-
-copyreg.pickle(types.MappingProxyType, lambda m: (_mappingproxy, (dict(m),)))
 
 
 @dataclass(frozen=True)
@@ -72,9 +62,10 @@ def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: P
     """Run some replications (a module-level function, so a process pool can import it): each gives
     ``("ok", index, series as float32, election months)`` or ``("failed", index, message)``."""
     out: list[tuple] = []
+    tables = rule_tables(params, rules)   # shared by the chunk's models: their counts repeat
     for index, seed in seeds:
         try:
-            model = EstateModel(scenario, rules, split, rng=seed, params=params)
+            model = EstateModel(scenario, rules, split, rng=seed, params=params, tables=tables)
             model.run()
             series = model.series()
             months = np.array([np.inf if m is None else m for m in model.election_months().values()])
@@ -210,13 +201,18 @@ def _executor(executor: Executor | str | None, workers: int | None) -> tuple[Exe
 def run_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
                  replications: int | None = None, executor: Executor | str | None = None,
                  seed: int | None = None, progress: Progress | None = None, workers: int | None = None,
-                 chunks_per_worker: int = 4) -> SimulationResult:
+                 chunks_per_worker: int = 8) -> SimulationResult:
     """Run ``replications`` (default: the scenario's) independent replications and summarise them.
 
     ``executor``: None or "serial" (in this process), "process" (a process pool of ``workers``), or any
     ``concurrent.futures.Executor`` (not shut down here). ``seed`` defaults to the scenario's seed;
     replication i uses the i-th child of ``SeedSequence(seed)``, so results do not depend on the
     executor. ``progress(done, total)`` is called as replications finish.
+
+    The replications go to the executor in chunks, about ``chunks_per_worker`` per worker (the pool's
+    size, ``workers``, or the CPUs for an executor of unknown size): each task then carries the
+    scenario and rules once for several replications, and the last chunks are small enough to keep
+    every worker busy to the end.
     """
     replications = scenario.replications if replications is None else replications
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
@@ -227,7 +223,8 @@ def run_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None,
     params = params_of(scenario, rules, split)
     pool, owned = _executor(executor, workers)
     children = list(enumerate(np.random.SeedSequence(seed).spawn(replications)))
-    n_workers = getattr(pool, "_max_workers", 1) or 1
+    n_workers = 1 if isinstance(pool, SerialExecutor) else (
+        workers or getattr(pool, "_max_workers", None) or os.cpu_count() or 1)
     size = max(1, math.ceil(replications / (n_workers * chunks_per_worker)))
     chunks = [children[i:i + size] for i in range(0, replications, size)]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.params import MONTHS_PER_YEAR, Params
+from sim.params import Params
 from sim.population import OCCUPIED, SIGNED, UNDELIVERED, VACANT, Population, bernoulli
 
 
@@ -38,34 +38,26 @@ def accept_offers(pop: Population, params: Params, rng: np.random.Generator, mon
     return signed
 
 
-def move_in(pop: Population, month: int) -> np.ndarray:
-    """Signed households whose move-in month has come move in; their lease starts."""
+def move_in(pop: Population, params: Params, month: int) -> np.ndarray:
+    """Signed households whose move-in month has come move in; their first lease term starts."""
     flats = np.flatnonzero((pop.state == SIGNED) & (pop.move_in_month <= month))
     pop.state[flats] = OCCUPIED
     pop.move_in_month[flats] = month
-    pop.lease_start[flats] = month
+    pop.lease_end[flats] = month + params.lease_months
     return flats
 
 
 def age(pop: Population) -> None:
     """Everyone is a month older."""
-    ages = pop.age[: pop.used]
-    ages += ages >= 0
+    pop.grow_older()
 
 
 def give_birth(pop: Population, params: Params, rng: np.random.Generator) -> np.ndarray:
     """Births at the crude birth rate over all residents, each in a household with a member of
     childbearing age (simulation.fertile_ages), at most one per household a month."""
     occupied = pop.occupied()
-    residents = int(pop.size[occupied].sum())
-    low, high = params.fertile_ages
-    ages, used = pop.age[: pop.used], pop.flat[: pop.used]
-    fertile = np.zeros(len(pop.state), dtype=bool)
-    span = np.uint16((high + 1 - low) * MONTHS_PER_YEAR)
-    in_ages = (ages - np.int16(low * MONTHS_PER_YEAR)).view(np.uint16) < span   # free rows (-1) wrap high
-    fertile[used[in_ages]] = True
-    fertile &= occupied
-    candidates = np.flatnonzero(fertile)
+    residents = int(pop.size.sum(where=occupied))
+    candidates = np.flatnonzero((pop.fertile > 0) & occupied)
     if len(candidates) == 0:
         return candidates
     p = min(1.0, params.birth_monthly * residents / len(candidates))
@@ -76,34 +68,41 @@ def give_birth(pop: Population, params: Params, rng: np.random.Generator) -> np.
 
 def die(pop: Population, params: Params, rng: np.random.Generator) -> np.ndarray:
     """Each resident dies with the monthly probability of the crude death rate; a household left with
-    nobody frees its flat. Returns the flat of each person who died."""
-    residents = pop.residents()
-    flats = pop.remove_members(residents[bernoulli(rng, len(residents), params.death_monthly)])
+    nobody frees its flat. Returns the flat of each person who died. (Drawn over every row of the
+    person table, then kept if the row is a resident: the same chance for each resident, without a
+    pass to list them first.)"""
+    rows = bernoulli(rng, pop.used, params.death_monthly)
+    rows = rows[(pop.age[rows] >= 0) & (pop.state[pop.flat[rows]] == OCCUPIED)]
+    flats = pop.remove_members(rows)
     pop.vacate(np.unique(flats[pop.size[flats] == 0]))
     return flats
 
 
 def end_leases(pop: Population, params: Params, rng: np.random.Generator, month: int) -> np.ndarray:
-    """Leases reaching the end of a term are renewed with the scenario's renewal rate; the others move
-    out."""
-    served = month - pop.lease_start
-    due = np.flatnonzero(pop.occupied() & (served > 0) & (served % params.lease_months == 0))
+    """Leases reaching the end of a term are renewed for another term with the scenario's renewal
+    rate; the others move out."""
+    due = np.flatnonzero(pop.lease_end == month)
     leaving = due[bernoulli(rng, len(due), 1.0 - params.renewal_rate)]
+    pop.lease_end[due] += params.lease_months
     pop.vacate(leaving)
     return leaving
 
 
 def move_out(pop: Population, params: Params, rng: np.random.Generator) -> np.ndarray:
     """Households leave of their own accord at the scenario's yearly voluntary-exit rate."""
-    occupied = np.flatnonzero(pop.occupied())
-    leaving = occupied[bernoulli(rng, len(occupied), params.exit_monthly)]
+    leaving = occupied_at_rate(pop, rng, params.exit_monthly)
     pop.vacate(leaving)
     return leaving
 
 
 def evict_sublets(pop: Population, params: Params, rng: np.random.Generator) -> np.ndarray:
     """Subletting found and evicted at the yearly rate of allocation.sublet_eviction_rate (CQ-0943)."""
-    occupied = np.flatnonzero(pop.occupied())
-    evicted = occupied[bernoulli(rng, len(occupied), params.sublet_monthly)]
+    evicted = occupied_at_rate(pop, rng, params.sublet_monthly)
     pop.vacate(evicted)
     return evicted
+
+
+def occupied_at_rate(pop: Population, rng: np.random.Generator, p: float) -> np.ndarray:
+    """Each occupied flat chosen with probability ``p`` (drawn over every flat, kept if occupied)."""
+    flats = bernoulli(rng, len(pop.state), p)
+    return flats[pop.state[flats] == OCCUPIED]

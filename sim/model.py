@@ -17,9 +17,9 @@ import numpy as np
 
 from scenarios.schema import Scenario
 from scenarios.split import Split
-from sim.agents import Community, HousingAuthority, Households, lookups
+from sim.agents import Community, HousingAuthority, Households
 from sim.params import Params, params_of
-from sim.reporting import Recorder, finish, service_lookups
+from sim.reporting import Recorder, RuleTables, finish, rule_tables
 from standards.errors import InputError
 from standards.ruleset import RuleSet
 
@@ -29,7 +29,7 @@ class EstateModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
                  rng: np.random.Generator | np.random.SeedSequence | int | None = None,
-                 params: Params | None = None) -> None:
+                 params: Params | None = None, tables: RuleTables | None = None) -> None:
         if rng is None:
             rng = scenario.seed
         if isinstance(rng, bool) or not isinstance(rng, (int, np.integer, np.random.SeedSequence,
@@ -42,7 +42,7 @@ class EstateModel(mesa.Model):
         self.rules = rules
         self.month = 0
         self.recorder = Recorder(self.params)
-        self.staff_lookup, self.groups_lookup, self.grids_lookup = lookups(rules)
+        self.tables = tables if tables is not None else rule_tables(self.params, rules)
         self.building_households = np.zeros(len(self.params.building_units), dtype=np.int64)
         self.authority = HousingAuthority(self)
         self.households = Households(self)
@@ -64,18 +64,14 @@ class EstateModel(mesa.Model):
         self.households.end_leases()
         self.households.move_out()
         self.households.evict_sublets()
-        self.households.pop.purge()
         self.count_the_month()
         for community in self.communities:
             community.step()
         self.month += 1
 
     def count_the_month(self) -> None:
-        pop = self.households.pop
-        self.building_households = np.bincount(pop.building, pop.occupied(), len(self.params.building_units))
-        rows = self.recorder.take_census(pop, self.month)
+        self.building_households = self.recorder.take_census(self.households.pop, self.month)
         self.recorder.data[self.month, -1, self.recorder.index["waiting_pool"]] = self.authority.waiting_pool
-        return rows
 
     def run(self) -> None:
         """Step to the horizon."""
@@ -89,7 +85,7 @@ class EstateModel(mesa.Model):
     def series(self) -> np.ndarray:
         """The recorded months as ``[month, community (estate last), metric]``, derived metrics filled."""
         data = self.recorder.data[: self.month].copy()
-        return finish(data, self.params, self.rules, self.recorder.metrics, service_lookups(self.params, self.rules))
+        return finish(data, self.params, self.rules, self.recorder.metrics, self.tables.services)
 
     @property
     def metrics(self) -> tuple[str, ...]:

@@ -88,7 +88,7 @@ class Params:
     sublet_monthly: float
     # households
     size_values: np.ndarray
-    size_probs: np.ndarray
+    size_probs: np.ndarray              # the scenario's size distribution, tilted to persons_per_household
     band_low: np.ndarray                # age bands of the profile, years, inclusive
     band_high: np.ndarray
     band_probs: np.ndarray
@@ -170,7 +170,9 @@ def tilt_to_mean(sizes: np.ndarray, probs: np.ndarray, mean: float) -> np.ndarra
     """The size distribution reweighted (exponential tilting, p_i ∝ q_i·e^(θ·i)) so its mean is the
     scenario's persons per household, keeping the census shape. Planned residents are counted with
     that figure (formulas.planned_residents), so a fully let estate then holds about its planned
-    residents; the census distribution alone (mean ≈ 3.1) would overshoot them by a quarter."""
+    residents; the census distribution alone (mean ≈ 3.1) would overshoot them by a quarter. This is
+    how the model reads the size distribution; the ``reading`` of demography.household_size_cn_2010
+    says so beside the data."""
     from scipy.optimize import brentq
 
     if not sizes.min() <= mean <= sizes.max():

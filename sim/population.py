@@ -2,11 +2,13 @@
 A month over 50,000 households is then a few array operations.
 
 Each flat's row holds its state (not yet delivered, vacant, signed and waiting to move in, occupied),
-the building and community it belongs to, when its household moves in and when its lease started, the
+the building and community it belongs to, when its household moves in and when its lease term ends, the
 household's hukou (local or not), low-income flag and size. Each person's row holds the flat they
 live in, their age in months (-1 for a free row) and a disability flag. New people take rows at the
 end; the rows of people who died or left are dropped now and then (``compact``), so the person table
-stays about as long as the number of residents.
+stays about as long as the number of residents. The rows of a household that left are freed lazily,
+before flats are let again (``sign``) or the table is compacted: until then nothing counts them, as
+every count of people looks at occupied flats only.
 """
 
 from __future__ import annotations
@@ -38,10 +40,11 @@ def bernoulli(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
 
 def draw_ages(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, probs: np.ndarray,
               size: int) -> np.ndarray:
-    """Ages in months: a band by its share, a whole year uniform in the band, a month uniform in the year."""
+    """Ages in months: a band by its share, then a month uniform over the band's whole years (the same
+    as a year uniform in the band and a month uniform in the year)."""
     band = rng.choice(len(probs), size=size, p=probs)
-    years = low[band] + np.floor(rng.random(size) * (high[band] - low[band] + 1)).astype(np.int64)
-    return years * MONTHS_PER_YEAR + rng.integers(0, MONTHS_PER_YEAR, size=size)
+    first, months = low[band] * MONTHS_PER_YEAR, (high[band] - low[band] + 1) * MONTHS_PER_YEAR
+    return first + (rng.random(size) * months).astype(np.int64)
 
 
 class Population:
@@ -55,10 +58,16 @@ class Population:
         self.community = params.building_community[self.building]
         self.state = np.full(n, UNDELIVERED, dtype=np.int8)
         self.move_in_month = np.full(n, -1, dtype=np.int64)
-        self.lease_start = np.full(n, -1, dtype=np.int64)
+        self.lease_end = np.full(n, -1, dtype=np.int64)     # the month the current lease term ends
         self.local = np.zeros(n, dtype=bool)
         self.low_income = np.zeros(n, dtype=bool)
         self.size = np.zeros(n, dtype=np.int64)
+        # members of childbearing age (simulation.fertile_ages), kept up to date as people arrive, age
+        # and die, so that births need not look at every person each month (a let flat's count is exact;
+        # a vacant flat's is reset when it is let again)
+        self.fertile = np.zeros(n, dtype=np.int64)
+        low, high = params.fertile_ages
+        self.fertile_months = (low * MONTHS_PER_YEAR, (high + 1) * MONTHS_PER_YEAR)
         # the person table: rows [0, used) are in use; a free row has age EMPTY
         capacity = int(n * params.persons_per_household * 1.2) + 64
         self.flat = np.zeros(capacity, dtype=np.int64)
@@ -82,6 +91,7 @@ class Population:
         rows = slice(self.used, self.used + k)
         self.flat[rows], self.age[rows], self.disabled[rows] = flats, ages, disabled
         self.used += k
+        np.add.at(self.fertile, flats[self.childbearing(ages)], 1)
 
     def _remove_people(self, rows: np.ndarray) -> None:
         self.age[rows] = EMPTY
@@ -112,15 +122,12 @@ class Population:
         if k == 0:
             return
         self.purge()
+        self.fertile[flats] = 0
         size = rng.choice(p.size_values, size=k, p=p.size_probs)
-        heads = draw_ages(rng, p.head_band_low, p.head_band_high, p.head_band_probs, k)
-        others = draw_ages(rng, p.band_low, p.band_high, p.band_probs, int(size.sum()) - k)
         members = np.repeat(flats, size)
-        first = np.concatenate([[0], np.cumsum(size)[:-1]])
-        ages = np.empty(len(members), dtype=np.int64)
-        is_head = np.zeros(len(members), dtype=bool)
-        is_head[first] = True
-        ages[is_head], ages[~is_head] = heads, others
+        ages = draw_ages(rng, p.band_low, p.band_high, p.band_probs, len(members))
+        first = np.cumsum(size) - size                       # each household's first member signs the lease
+        ages[first] = draw_ages(rng, p.head_band_low, p.head_band_high, p.head_band_probs, k)
         self._add_people(members, ages, rng.random(len(members)) < p.disabled_share)
         self.size[flats] = size
         self.local[flats] = rng.random(k) >= p.non_local_share
@@ -130,13 +137,15 @@ class Population:
 
     def vacate(self, flats: np.ndarray) -> None:
         """The households of ``flats`` leave; the flats are vacant and can be let again. Their people's
-        rows are freed in one pass by ``purge`` (nothing counts the people of a vacant flat)."""
+        rows are freed in one pass by ``purge``, before the flats are let again (nothing counts the
+        people of a vacant flat)."""
         if len(flats) == 0:
             return
         self.state[flats] = VACANT
         self.size[flats] = 0
+        self.fertile[flats] = 0
         self.move_in_month[flats] = -1
-        self.lease_start[flats] = -1
+        self.lease_end[flats] = -1
         self._leaving.append(flats)
 
     def purge(self) -> None:
@@ -157,14 +166,34 @@ class Population:
     def remove_members(self, rows: np.ndarray) -> np.ndarray:
         """People of ``rows`` die; returns their flats."""
         flats = self.flat[rows]
+        np.subtract.at(self.fertile, flats[self.childbearing(self.age[rows])], 1)
         self._remove_people(rows)
         np.subtract.at(self.size, flats, 1)
         return flats
 
+    def grow_older(self) -> None:
+        """Everyone is a month older; those reaching or leaving childbearing age change their
+        household's count."""
+        ages = self.age[: self.used]
+        ages += ages >= 0
+        start, end = self.fertile_months
+        turning = np.flatnonzero((ages == start) | (ages == end))
+        np.add.at(self.fertile, self.flat[turning], np.where(ages[turning] == start, 1, -1))
+
     # -- views ---------------------------------------------------------------------------------------
+
+    def childbearing(self, ages: np.ndarray) -> np.ndarray:
+        """Whether each age (in months) is of childbearing age."""
+        start, end = self.fertile_months
+        return (ages >= start) & (ages < end)
 
     def occupied(self) -> np.ndarray:
         return self.state == OCCUPIED
+
+    def flats_by_building(self, state: int) -> np.ndarray:
+        """The flats of each building in ``state`` (a building's flats are consecutive rows, and every
+        building has at least one, so each sum runs from its offset to the next)."""
+        return np.add.reduceat(self.state == state, self.offsets[:-1], dtype=np.int64)
 
     def residents(self) -> np.ndarray:
         """Rows (of the person table) of the people living in occupied flats."""

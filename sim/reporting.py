@@ -7,6 +7,8 @@ Metric names are stable: they are the ``metric`` column of ``series.csv`` and th
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -72,10 +74,18 @@ class Lookup:
         top = int(counts.max())
         if top >= len(self.table):
             self.table = np.concatenate([self.table, np.full(top + 1 - len(self.table), np.nan)])
-        todo = np.unique(counts[np.isnan(self.table[counts])])
-        for n in todo:
-            self.table[n] = self.fn(int(n))
-        return self.table[counts]
+        values = self.table[counts]
+        if np.isnan(values).any():
+            for n in np.unique(counts[np.isnan(values)]):
+                self.table[n] = self.fn(int(n))
+            values = self.table[counts]
+        return values
+
+    def one(self, count: int) -> float:
+        """The formula of one count (the same table, without the array work)."""
+        if count < len(self.table) and not math.isnan(value := self.table[count]):
+            return float(value)
+        return float(self(np.array([count]))[0])
 
 
 class Census:
@@ -137,8 +147,8 @@ class Census:
         group *= self.dtype(2 * self.p1)
         flat_key = np.where(pop.state == OCCUPIED, self.base + group, self.dump)
         used = slice(0, pop.used)
-        key = self.lut[pop.age[used] + 1]
-        key += flat_key[pop.flat[used]]
+        key = self.lut.take(pop.age[used] + 1)
+        key += flat_key.take(pop.flat[used])
         key += pop.disabled[used] * self.dtype(self.p1)
         counts = np.bincount(key, minlength=self.bins)
         return counts.reshape(c + 1, -1)[:c] @ self.matrix
@@ -154,24 +164,27 @@ class Recorder:
         self.census = Census(params)
         self.data = np.zeros((params.horizon, params.communities + 1, len(self.metrics)))
         self._person = [self.index[n] for n in self.census.names]
+        self._flats = [self.index[n] for n in FLAT_METRICS]
         self._flows = {name: np.zeros(params.communities) for name in FLOW_METRICS}
+        # [community, building]: 1 where the building is in the community (flat counts go from buildings
+        # to communities in one product)
+        self.membership = (params.building_community == np.arange(params.communities)[:, None]).astype(float)
 
     def flow(self, name: str, pop: Population, flats: np.ndarray) -> None:
-        self._flows[name] += np.bincount(pop.community[flats], minlength=self.params.communities)
+        if len(flats):
+            self._flows[name] += np.bincount(pop.community[flats], minlength=self.params.communities)
 
     def take_census(self, pop: Population, month: int) -> np.ndarray:
-        """Count the month into ``data[month]`` (communities' rows); returns the row block."""
+        """Count the month into ``data[month]`` (communities' rows); returns each building's occupied
+        flats."""
         rows = self.data[month, :-1]
-        c = self.params.communities
-        states = np.bincount(pop.community * 4 + pop.state, minlength=4 * c).reshape(c, 4)
-        rows[:, self.index["flats_delivered"]] = states[:, VACANT] + states[:, SIGNED] + states[:, OCCUPIED]
-        rows[:, self.index["households"]] = states[:, OCCUPIED]
-        rows[:, self.index["signed_waiting"]] = states[:, SIGNED]
+        vacant, signed, occupied = (pop.flats_by_building(s) for s in (VACANT, SIGNED, OCCUPIED))
+        rows[:, self._flats] = self.membership @ np.stack([vacant + signed + occupied, occupied, signed], axis=1)
         rows[:, self._person] = self.census.count(pop, month)
         for name, counts in self._flows.items():
             rows[:, self.index[name]] = counts
             counts[:] = 0
-        return rows
+        return occupied
 
 
 def finish(data: np.ndarray, params: Params, rules: RuleSet, metrics: tuple[str, ...],
@@ -196,6 +209,27 @@ def finish(data: np.ndarray, params: Params, rules: RuleSet, metrics: tuple[str,
 
 def _age_metric(params: Params, band: tuple[int, int | None]) -> str:
     return next(name for name, b in params.age_bands.items() if b == band)
+
+
+@dataclass(frozen=True)
+class RuleTables:
+    """The rules' formulas over whole counts, as lookup tables: full-time staff and grids of a
+    community's households, resident groups of one building's households, and each service's demand.
+    Counts repeat from month to month and from one replication to the next, so an ensemble builds
+    these once per chunk of replications and its models share them."""
+
+    staff: Lookup
+    groups: Lookup
+    grids: Lookup
+    services: dict[str, Lookup]
+
+
+def rule_tables(params: Params, rules: RuleSet) -> RuleTables:
+    """Empty tables of the formulas in ``standards.formulas`` (filled as counts appear)."""
+    return RuleTables(staff=Lookup(lambda n: formulas.required_staff(n, rules)),
+                      groups=Lookup(lambda n: formulas.groups_in_building(n, rules)),
+                      grids=Lookup(lambda n: formulas.grids(n, rules)),
+                      services=service_lookups(params, rules))
 
 
 def service_lookups(params: Params, rules: RuleSet) -> dict[str, Lookup]:

@@ -7,7 +7,7 @@ override (a new value with a reason, the citation kept) reaches every place that
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
@@ -99,6 +99,24 @@ class RuleSet:
     def in_use(self) -> list[tuple[str, Rule]]:
         """(role, rule) for every role the regime fills, in the order of ``ROLES``."""
         return [(role, self.rules[rid]) for role in ROLES for rid in self.regime.roles.get(role, ())]
+
+    def __reduce__(self) -> tuple:
+        """Pickle support (a rule set is sent to worker processes): its read-only mappings
+        (``MappingProxyType``, which pickle refuses) travel as plain dicts and are made read-only again
+        on arrival. The rules travel as they are, overrides applied, so a rule set built from any
+        catalog comes back equal."""
+        regime = {f.name: _plain(getattr(self.regime, f.name)) for f in fields(Regime)}
+        return (_restore, (regime, dict(self.rules), self.overrides))
+
+
+def _plain(value: Any) -> Any:
+    return dict(value) if isinstance(value, MappingProxyType) else value
+
+
+def _restore(regime: dict[str, Any], rules: dict[str, Rule], overrides: tuple[Override, ...]) -> RuleSet:
+    """The rule set ``RuleSet.__reduce__`` took apart."""
+    parts = {k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in regime.items()}
+    return RuleSet(Regime(**parts), MappingProxyType(rules), overrides)
 
 
 def apply_override(rule: Rule, override: Override, where: str) -> Rule:

@@ -62,6 +62,38 @@ def test_a_failed_replication_is_reported_not_fatal(scenario, monkeypatch):
     assert result.election_months.shape == (3, 1)
 
 
+def test_a_replication_that_raises_is_reported_and_the_others_complete(scenario, monkeypatch):
+    real = ensemble.EstateModel
+
+    def model(*args, rng, **kwargs):
+        if rng.spawn_key == (1,):
+            raise RuntimeError("no flats in this replication")
+        return real(*args, rng=rng, **kwargs)
+
+    monkeypatch.setattr(ensemble, "EstateModel", model)
+    result = run_ensemble(scenario, rules_of(scenario), replications=4, seed=99)
+    assert [(f.replication, f.message) for f in result.failures] == [(1, "RuntimeError: no flats in this replication")]
+    assert result.completed == (0, 2, 3)
+
+
+def test_a_chunk_lost_on_a_callers_executor_fails_its_replications_only(scenario, serial, monkeypatch):
+    real = ensemble.run_chunk
+
+    def lost(scenario, rules, split, params, seeds):
+        if any(i == 2 for i, _ in seeds):
+            raise ConnectionError("worker lost")
+        return real(scenario, rules, split, params, seeds)
+
+    monkeypatch.setattr(ensemble, "run_chunk", lost)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = run_ensemble(scenario, rules_of(scenario), replications=6, seed=99, executor=pool,
+                              chunks_per_worker=3)   # one replication per chunk
+    assert [(f.replication, f.message) for f in result.failures] == [(2, "ConnectionError: worker lost")]
+    assert result.completed == (0, 1, 3, 4, 5)
+    kept = [0, 1, 3, 4, 5]
+    assert np.array_equal(result.election_months, serial.election_months[kept])
+
+
 def test_all_failing_is_one_clear_error(scenario, monkeypatch):
     monkeypatch.setattr(ensemble, "run_chunk",
                         lambda *a: [("failed", i, "RuntimeError: boom") for i, _ in a[-1]])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import small, tiny, two_buildings
-from scenarios import rules_of
+from helpers import ROOT, small, tiny, two_buildings
+from scenarios import load, rules_of
 from scenarios.split import CommunityAssignment, Split, SplitSource
 from sim import EstateModel
 from standards import formulas
@@ -149,3 +149,44 @@ def test_residents_per_household_match_the_scenario_figure():
     late = d[-12:, -1]
     per_household = late[:, ix["residents"]].sum() / late[:, ix["households"]].sum()
     assert per_household == pytest.approx(m.params.persons_per_household, rel=0.05)
+
+
+def test_households_move_in_at_the_cited_persons_per_household(monkeypatch):
+    """The census shape of household sizes (mean 3.07) is reweighted to the persons per public-rental
+    flat (demography.persons_per_household_cq_prh): the households moving in average 2.47 persons."""
+    from scenarios import figure
+    from sim import events
+
+    assert figure("demography.persons_per_household_cq_prh").value == 2.47
+    s = load(ROOT / "scenarios" / "chongqing-20k.toml").model_copy(update={"horizon_months": 60})
+    sizes = []
+    real = events.move_in
+
+    def move_in(pop, params, month):
+        flats = real(pop, params, month)
+        sizes.append(pop.size[flats].copy())
+        return flats
+
+    monkeypatch.setattr(events, "move_in", move_in)
+    m, _, _ = run(s, seed=3)
+    sizes = np.concatenate(sizes)
+    assert len(sizes) > 15_000
+    assert m.params.size_probs @ m.params.size_values == pytest.approx(2.47, abs=1e-9)
+    assert sizes.mean() == pytest.approx(2.47, abs=0.03)      # ± 3.5 standard errors
+    assert set(np.unique(sizes)) == set(range(1, 8))           # the census's sizes 1 … 7+, all kept
+
+
+def test_each_household_counts_its_members_of_childbearing_age():
+    """Births look at a count per household kept as people arrive, age, die and leave; it must equal
+    a recount over the people."""
+    from sim.population import SIGNED
+
+    for scenario in (small(), small().model_copy(update={"regime": "shandong"})):
+        m, _, _ = run(scenario, seed=4)
+        pop = m.households.pop
+        pop.purge()
+        ages, flats = pop.age[: pop.used], pop.flat[: pop.used]
+        recount = np.bincount(flats[(ages >= 0) & pop.childbearing(ages)], minlength=len(pop.state))
+        let = pop.state >= SIGNED
+        assert let.sum() > 1000
+        assert np.array_equal(pop.fertile[let], recount[let])
