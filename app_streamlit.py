@@ -260,16 +260,16 @@ def _results(edited: list[Scenario], lang: str) -> None:
     st.header(t("downloads", lang))
     st.download_button(t("download_headlines", lang), tables.to_csv(
         _marked(cmp.compare_runs(results), lang).to_dict("records")).encode("utf-8-sig"),
-        file_name="comparison.csv", mime="text/csv", key="download_headlines")
+        file_name="comparison.csv", mime="text/csv", key="download_headlines", on_click="ignore")
     for col, r in zip(st.columns(len(results)), results):
         with col:
             stem = Path(r.scenario.name).stem.replace(" ", "-").replace(",", "")
             st.download_button(f"{t('download_tables', lang)}: {r.scenario.name}",
                                functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
-                               mime="application/zip", key=f"zip:{stem}")
+                               mime="application/zip", key=f"zip:{stem}", on_click="ignore")
             st.download_button(f"{t('download_report', lang)}: {r.scenario.name}",
                                functools.partial(_report_html, r), file_name=f"{stem}-report.html",
-                               mime="text/html", key=f"report:{stem}")
+                               mime="text/html", key=f"report:{stem}", on_click="ignore")
 
 
 def _notices(result) -> list[str]:

@@ -113,3 +113,23 @@ def test_a_comparison_in_the_browser(server, tmp_path):
     assert not errors, errors
     assert not console_errors, console_errors
     assert SCREENSHOT.stat().st_size > 20_000
+
+
+def test_a_broken_upload_shows_its_message_not_a_traceback(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text('name = "x"\nregime = "atlantis"\n', encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.goto(f"{server}/?scenarios=small-2400.toml", wait_until="domcontentloaded")
+        expect(page.get_by_text("公租房小区规划：情景比较")).to_be_visible(timeout=30_000)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(broken))
+        alert = page.locator("[data-testid='stAlertContentError']").first
+        expect(alert).to_be_visible(timeout=30_000)
+        text = alert.inner_text()
+        tracebacks = page.locator("[data-testid='stException']").count()
+        browser.close()
+    assert "broken.toml: regime must be one of chongqing, shandong, guangzhou (got 'atlantis')" in text, text
+    assert "Traceback" not in text and tracebacks == 0
