@@ -61,3 +61,76 @@ def adjacency(ids: list[str], xy: np.ndarray, cut_factor: float = 6.0) -> Graph:
         nb[i].append(k)
         nb[k].append(i)
     return Graph(tuple(ids), tuple(tuple(sorted(x)) for x in nb), d)
+
+
+@dataclass(frozen=True)
+class Units:
+    """The nodes the split assigns: single buildings, and clusters (组团) kept whole.
+
+    ``members[u]`` are the buildings of unit u; ``whole[u]`` says the unit is all of its cluster (so the
+    cluster is one piece whatever the split); ``near[u, j]`` is the distance (metres) from the unit's
+    nearest building to building j and ``cost[u, j]`` the households of u times their distances to j
+    (household-metres), so a community centred (office) at j costs Σ cost[u, j] over its units exactly
+    as Σ h_i d_ij over its buildings.
+    """
+
+    members: tuple[tuple[int, ...], ...]
+    households: np.ndarray
+    cluster: tuple[str, ...]
+    whole: tuple[bool, ...]
+    neighbours: tuple[tuple[int, ...], ...]
+    unit_of: tuple[int, ...]                 # building -> unit
+    near: np.ndarray
+    cost: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def nearer(self, k: int, u: int, j: int) -> bool:
+        """Whether unit k comes before unit u on the way to office j: nearer, the unit holding j first on
+        a tie, then the lower index (a strict order, so that co-located or equidistant buildings can
+        still chain to the office)."""
+        r = self.unit_of[j]
+        return (self.near[k, j], k != r, k) < (self.near[u, j], u != r, u)
+
+
+def units_of(graph: Graph, households: np.ndarray, clusters: list[str], whole: set[str]) -> Units:
+    """Contract each cluster named in ``whole`` (and connected in ``graph``) into one unit; every other
+    building is a unit of its own. Units are ordered by their lowest building index."""
+    n = len(households)
+    by_cluster: dict[str, list[int]] = {}
+    for i, c in enumerate(clusters):
+        by_cluster.setdefault(c, []).append(i)
+    groups: list[tuple[int, ...]] = []
+    done: set[int] = set()
+    for i in range(n):
+        if i in done:
+            continue
+        c = clusters[i]
+        if c in whole and _connected(by_cluster[c], graph):
+            g = tuple(by_cluster[c])
+        else:
+            g = (i,)
+        groups.append(g)
+        done.update(g)
+    unit_of = [0] * n
+    for u, g in enumerate(groups):
+        for i in g:
+            unit_of[i] = u
+    nb = [sorted({unit_of[k] for i in g for k in graph.neighbours[i]} - {u}) for u, g in enumerate(groups)]
+    near = np.stack([graph.dist[list(g)].min(axis=0) for g in groups]) if groups else np.zeros((0, n))
+    cost = np.stack([households[list(g)] @ graph.dist[list(g)] for g in groups]) if groups else np.zeros((0, n))
+    return Units(tuple(groups), np.array([households[list(g)].sum() for g in groups], dtype=float),
+                 tuple(clusters[g[0]] for g in groups), tuple(len(g) == len(by_cluster[clusters[g[0]]]) for g in groups),
+                 tuple(tuple(x) for x in nb), tuple(unit_of), near, cost)
+
+
+def _connected(members: list[int], graph: Graph) -> bool:
+    m = set(members)
+    seen, stack = {members[0]}, [members[0]]
+    while stack:
+        for k in graph.neighbours[stack.pop()]:
+            if k in m and k not in seen:
+                seen.add(k)
+                stack.append(k)
+    return seen == m

@@ -1,13 +1,24 @@
-"""Solver choice, status and gap, read from the solver itself, as a frozen result."""
+"""Solver choice, status and gap, read from the solver itself, as a frozen result.
+
+PuLP's ``status`` alone is not enough: a CBC run cut off by its time limit reports ``Optimal``. The
+status here comes from ``sol_status`` and the solver's own bound: HiGHS's ``mip_dual_bound`` and model
+status; CBC's "Lower bound" and result line from its log.
+"""
 
 from __future__ import annotations
 
 import math
+import os
+import re
+import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from enum import Enum
 
 import pulp
+
+from standards.errors import InputError
 
 
 class SolveStatus(str, Enum):
@@ -19,65 +30,160 @@ class SolveStatus(str, Enum):
 
 @dataclass(frozen=True)
 class SolveResult:
+    """``bound`` is the solver's proven lower bound on the objective (minimisation), ``gap`` the relative
+    gap (objective − bound) / |objective|, ``solver_status`` the solver's own words for how it stopped."""
+
     status: SolveStatus
     solver: str
     objective: float | None
     bound: float | None
     gap: float | None
     seconds: float
+    solver_status: str = ""
 
 
 class _WarmHiGHS(pulp.HiGHS):
-    """HiGHS with a starting solution: PuLP 3.3's HiGHS class takes none, so the variables' initial
-    values (``setInitialValue``) are handed to highspy's ``setSolution`` before the run."""
+    """HiGHS with a starting solution and the objective's constant: PuLP 3.3's HiGHS class takes
+    neither, so the variables' initial values (``setInitialValue``) go to highspy's ``setSolution``
+    and the constant to ``changeObjectiveOffset`` before the run (the bound and gap HiGHS reports then
+    are those of the whole objective)."""
 
     def callSolver(self, lp):
         import highspy
-        vals = [v.varValue if v.varValue is not None else 0.0 for v in lp.variables()]
+        const = float(lp.objective.constant) if lp.objective is not None else 0.0
+        if const:
+            lp.solverModel.changeObjectiveOffset(const)
         if any(v.varValue is not None for v in lp.variables()):
             sol = highspy.HighsSolution()
-            sol.col_value = vals
+            sol.col_value = [v.varValue if v.varValue is not None else 0.0 for v in lp.variables()]
             lp.solverModel.setSolution(sol)
         lp.solverModel.run()
 
 
-def solver_of(name: str, time_limit: float, gap: float, msg: bool = False) -> pulp.LpSolver:
+def cbc_solver(**options) -> pulp.LpSolver | None:
+    """A CBC command-line solver, whichever way this PuLP provides one, or None.
+
+    PuLP 4 drops ``PULP_CBC_CMD`` (3.3 warns it is deprecated) and finds CBC through ``COIN_CMD``
+    (``pip install pulp[cbc]``); PuLP 3.x bundles a binary at ``pulp.apis.coin_api.pulp_cbc_path``.
+    ``COIN_CMD`` is tried first on its default path, then on the bundled binary."""
+    paths: list[str | None] = [None]
+    try:
+        from pulp.apis import coin_api
+        bundled = getattr(coin_api, "pulp_cbc_path", None)
+        if bundled:
+            paths.append(pulp.COIN_CMD.executableExtension(bundled))
+    except ImportError:  # pragma: no cover - layout of a future PuLP
+        pass
+    for path in paths:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                s = pulp.COIN_CMD(path=path, **options) if path else pulp.COIN_CMD(**options)
+            if path and not os.access(path, os.X_OK):
+                continue
+            if s.available():
+                return s
+        except (pulp.PulpSolverError, OSError, TypeError):
+            continue
+    return None
+
+
+def solver_of(name: str, time_limit: float, gap: float, msg: bool = False, log_path: str | None = None) -> pulp.LpSolver:
     if name == "highs":
         return _WarmHiGHS(msg=msg, timeLimit=time_limit, gapRel=gap, threads=1, random_seed=0)
     if name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=msg, timeLimit=time_limit, gapRel=gap, threads=1)
-    raise ValueError(f"unknown solver {name!r} (highs or cbc)")
+        s = cbc_solver(msg=msg, timeLimit=time_limit, gapRel=gap, threads=1, warmStart=True, logPath=log_path,
+                       options=["randomSeed 1", "randomCbcSeed 1"])
+        if s is None:
+            raise InputError("solver cbc: CBC is not available here (install it with `pip install pulp[cbc]`, "
+                             "or use --solver highs)")
+        return s
+    raise InputError(f"solver must be highs or cbc (got {name!r})")
 
 
 def available() -> list[str]:
-    have = pulp.listSolvers(onlyAvailable=True)
-    return [n for n, k in (("highs", "HiGHS"), ("cbc", "PULP_CBC_CMD")) if k in have]
+    out = []
+    if pulp.HiGHS().available():
+        out.append("highs")
+    if cbc_solver(msg=False) is not None:
+        out.append("cbc")
+    return out
+
+
+def _cbc_log(path: str) -> tuple[float | None, str]:
+    """CBC's own bound and result line from its log ("Result - Optimal solution found", "Lower bound:")."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return None, ""
+    result = re.search(r"^Result - (.+)$", text, re.M)
+    bound = re.search(r"^Lower bound:\s+(\S+)", text, re.M)
+    obj = re.search(r"^Objective value:\s+(\S+)", text, re.M)
+    b = None
+    if bound:
+        b = float(bound.group(1))
+    elif result and "Optimal" in result.group(1) and obj:
+        b = float(obj.group(1))
+    return b, result.group(1).strip() if result else ""
 
 
 def solve(problem: pulp.LpProblem, name: str, time_limit: float, gap: float) -> SolveResult:
     """Solve and read the status from the solver: PuLP's ``status`` says Optimal for a CBC run cut off
     by its time limit, so ``sol_status`` and the solver's own bound decide."""
-    s = solver_of(name, time_limit, gap)
+    log = None
+    if name == "cbc":
+        fd, log = tempfile.mkstemp(prefix="cbc-", suffix=".log")
+        os.close(fd)
+    s = solver_of(name, time_limit, gap, log_path=log)
     t0 = time.perf_counter()
-    problem.solve(s)
+    try:
+        problem.solve(s)
+    except pulp.PulpSolverError as exc:
+        return SolveResult(SolveStatus.NOT_SOLVED, name, None, None, None, time.perf_counter() - t0, str(exc))
     secs = time.perf_counter() - t0
-    obj = pulp.value(problem.objective) if problem.sol_status in (1, 2) else None
-    bound = None
+    has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    obj = pulp.value(problem.objective) if has_solution else None
+    bound, words = None, ""
     if name == "highs":
         model = getattr(problem, "solverModel", None)
         if model is not None:
             info = model.getInfo()
-            bound = float(info.mip_dual_bound)
-    if obj is not None and bound is not None and math.isfinite(bound):
-        gap_v = abs(obj - bound) / max(1e-9, abs(obj))
+            bound = float(info.mip_dual_bound) if problem.isMIP() else (obj if has_solution else None)
+            words = model.modelStatusToString(model.getModelStatus())
     else:
-        gap_v = None
+        bound, words = _cbc_log(log)
+        os.unlink(log)
+        if bound is not None and problem.objective is not None:
+            # CBC reports the bound without the objective's constant
+            bound += float(problem.objective.constant)
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+    gap_v = abs(obj - bound) / max(1e-9, abs(obj)) if obj is not None and bound is not None else None
     if problem.status == pulp.LpStatusInfeasible:
         status = SolveStatus.INFEASIBLE
-    elif problem.sol_status == pulp.LpSolutionOptimal and (gap_v is None or gap_v <= gap + 1e-9):
+    elif problem.sol_status == pulp.LpSolutionOptimal and gap_v is not None and gap_v <= gap + 1e-9:
         status = SolveStatus.OPTIMAL
-    elif problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+    elif has_solution:
         status = SolveStatus.FEASIBLE
     else:
         status = SolveStatus.NOT_SOLVED
-    return SolveResult(status, name, obj, bound, gap_v, secs)
+    return SolveResult(status, name, obj, bound, gap_v, secs, words)
+
+
+def combine(results: list[SolveResult], name: str, seconds: float) -> SolveResult:
+    """Independent solves (parts of one problem) as one: objectives and bounds add up; optimal only if
+    every part is; the wall time given."""
+    if not results:
+        return SolveResult(SolveStatus.OPTIMAL, name, 0.0, 0.0, 0.0, seconds, "nothing to solve")
+    if len(results) == 1:
+        r = results[0]
+        return SolveResult(r.status, r.solver, r.objective, r.bound, r.gap, seconds, r.solver_status)
+    objs = [r.objective for r in results]
+    bounds = [r.bound for r in results]
+    obj = sum(objs) if all(o is not None for o in objs) else None
+    bound = sum(bounds) if all(b is not None for b in bounds) else None
+    gap = abs(obj - bound) / max(1e-9, abs(obj)) if obj is not None and bound is not None else None
+    order = [SolveStatus.INFEASIBLE, SolveStatus.NOT_SOLVED, SolveStatus.FEASIBLE, SolveStatus.OPTIMAL]
+    status = min((r.status for r in results), key=order.index)
+    return SolveResult(status, name, obj, bound, gap, seconds, "; ".join(r.solver_status for r in results))

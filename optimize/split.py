@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import pulp
 
-from optimize.graph import Graph, adjacency
-from optimize.heuristic import grow, medoid
-from optimize.solver import SolveResult, SolveStatus, available, solve
+from optimize.graph import Graph, Units, adjacency, units_of
+from optimize.heuristic import Costs, split_heuristic, violation
+from optimize.solver import SolveResult, SolveStatus, available, combine, solve
 from scenarios.schema import Scenario
 from standards.formulas import band
 from standards.ruleset import RuleSet
@@ -19,177 +20,442 @@ from standards.ruleset import RuleSet
 @dataclass(frozen=True)
 class Weights:
     """Objective weights (scenario ``[optimizer]``): per community, per household-km from the office,
-    per extra cluster piece, per household outside the size band (the relaxation)."""
+    per cluster piece (so per extra piece of a split cluster)."""
 
     community: float = 1.0
     household_km: float = 0.001
     cluster_split: float = 0.5
-    band_violation_per_household: float = 1.0
 
 
 @dataclass(frozen=True)
 class SplitResult:
-    """Communities as building-index lists with their office index, and how they were found."""
+    """Communities as building-index lists with their office index, and how they were found.
+
+    ``violation`` is the households outside the size band summed over communities (0 unless the
+    plan is relaxed); ``seconds`` the wall time of the whole split (heuristic, model, solver)."""
 
     communities: tuple[tuple[tuple[int, ...], int], ...]
     solve: SolveResult
     method: str            # "mip" or "heuristic"
+    violation: float = 0.0
+    seconds: float = 0.0
 
 
 RADIUS_FACTOR = 1.0  # a modelling cut on candidate pairs, not a rule
 
 
 class SplitModel:
-    """Community split: a p-median assignment with contiguity and a household band.
+    """Community split: a p-median assignment of units to offices with contiguity and a household band.
 
-    Sets: buildings i, k ∈ B with households h_i (planned flats: full occupancy), cluster c(i);
-    candidate centres j ∈ J(i) (buildings within radius R of i, always i itself); graph neighbours N(i)
-    (Delaunay with a distance cut, ``optimize.graph``); distances d_ij in km; band [L, U] from the role
-    ``community_households`` (CQ-73 §一(一) in Chongqing; an override may enlarge U to follow clusters).
+    Sets: units u ∈ V, each a building or a whole cluster (see (8)), with households h_u and cluster
+    c(u); buildings j ∈ B as candidate offices (centres), r(j) the unit holding j; candidate units
+    V(j) of centre j: those within radius R of j (R: the median over centres of the radius that holds
+    U households, a modelling cut), always r(j); unit neighbours N(u) (Delaunay with a distance cut,
+    ``optimize.graph``); a_uj the distance (km) from u's nearest building to j; g_uj = Σ_{i∈u} h_i d_ij
+    (household-km); parts P (connected pieces of the adjacency graph) with households H_p; band [L, U]
+    from the role ``community_households`` (CQ-73 §一(一) in Chongqing; an override may enlarge U to
+    follow clusters).
 
-    Variables: x_ij ∈ {0,1} building i in the community centred (office) at j; y_j = x_jj open;
-    v_cj ∈ [0,1] cluster c touches community j; s⁻_j, s⁺_j ≥ 0 households below L / above U.
+    Variables: x_uj ∈ {0,1} unit u in the community whose office is j; y_j = x_{r(j)j} open;
+    v_cj ∈ [0,1] cluster c touches community j (for a whole-cluster unit u, v_{c(u)j} is x_uj itself);
+    in a relaxed part only, s⁻_j, s⁺_j ≥ 0 households below L / above U.
 
-    min  w_c Σ_j y_j + w_d Σ_ij h_i d_ij x_ij + w_k Σ_cj v_cj + w_s Σ_j (s⁻_j + s⁺_j)
+    min  w_c Σ_j y_j + w_d Σ_uj g_uj x_uj + w_k Σ_cj v_cj
 
-    (1) ``assign[i]``                              Σ_j x_ij = 1                      each building in one community
-    (2) ``office[i,j]``                            x_ij ≤ y_j                         only open centres take buildings
-    (3) ``<band rule>.community_size_min[j]``      Σ_i h_i x_ij + s⁻_j ≥ L y_j
-    (4) ``<band rule>.community_size_max[j]``      Σ_i h_i x_ij − s⁺_j ≤ U y_j
-    (5) ``contiguity[i,j]``                        x_ij ≤ Σ_{k∈N(i), d_kj<d_ij} x_kj  (i ≠ j): a path of
-        ever-nearer neighbours leads from i to the office, so communities are connected and compact
-    (7) ``<band rule>.community_count``            Σ_j y_j ≥ ⌈Σ_i h_i / U⌉ (a valid cut that tightens the
-        LP bound; implied by (1), (4) when no building alone exceeds U, which is also when s⁺ is dropped)
-    (6) ``cluster[c,j]``                           v_cj ≥ x_ij  for i in cluster c: a cluster split over two
-        communities costs w_k per extra piece (CQ-73 §一(一) asks communities to follow clusters)
+    (1) ``assign[u]``                             Σ_j x_uj = 1                       each unit in one community
+    (2) ``office[u,j]``                           x_uj ≤ y_j                          only open offices take units
+    (3) ``<band rule>.community_size_min[j]``     Σ_u h_u x_uj (+ s⁻_j) ≥ L y_j
+    (4) ``<band rule>.community_size_max[j]``     Σ_u h_u x_uj (− s⁺_j) ≤ U y_j
+    (5) ``contiguity[u,j]``                       x_uj ≤ Σ_{k∈N(u), k ≺_j u} x_kj  (u ≠ r(j)): a path of
+        ever-nearer neighbours leads from u to the office, so communities are connected and compact
+        (k ≺_j u: a_kj < a_uj, ties broken by r(j) first, then the lower index)
+    (6) ``cluster[c,u,j]``                        v_cj ≥ x_uj for u in cluster c: each piece of a split
+        cluster costs w_k (CQ-73 §一(一) asks communities to follow clusters)
+    (7) ``<band rule>.community_count_min[p]``, ``…_max[p]``   ⌈H_p/U⌉ ≤ Σ_{j∈p} y_j ≤ ⌊H_p/L⌋
+    (8) whole clusters: a cluster whose households lie within [L, U] and whose buildings are connected is
+        one unit, never split (it can stand as a community on its own, and CQ-73 §一(一) asks communities
+        to follow clusters), so its one piece is a constant w_k. Exception: where the heuristic finds no
+        split within the band with every such cluster whole, the clusters in or next to its out-of-band
+        communities are released to single buildings and it tries again (``split_indices``); a part
+        where it still finds none is solved with no cluster whole.
+    (9) ``cover[j]``                              Σ_c v_cj ≥ m_j y_j, m_j the fewest clusters whose
+        households within V(j) reach L: a community needs that many clusters
+    (10) ``needs[c,j]``                           Σ_{c'≠c} v_c'j ≥ v_cj when cluster c holds fewer than L
+        households within V(j): a community touching c must reach into another cluster
+    (11) ``pieces[c]``                            Σ_j v_cj ≥ ⌈H_c/U⌉: a cluster above U is in at least
+        that many communities
 
-    Slacks s⁻ > 0 or s⁺ > 0 mean the band cannot be met (the plan is ``relaxed``); their weight makes the
-    solver use the fewest relaxed households first.
+    (7), (9), (10) and (11) are valid inequalities (they cut off no integer solution of (1)–(6), (8))
+    that tighten the LP bound. (8) and the radius R restrict the split: the optimality and gap reported
+    are those of this model, not of every conceivable split.
+
+    A part where the heuristic finds no split within the band is solved relaxed: buildings as units,
+    the slacks s⁻, s⁺ on every centre, without (7) and (9)–(11), in two steps: first min Σ_j (s⁻_j + s⁺_j),
+    the fewest households outside the band; then the objective above with Σ_j (s⁻_j + s⁺_j) held to that
+    least value (constraint ``least_violation``). Should the first step find no violation, the part meets
+    the band after all; otherwise the plan is ``relaxed`` and ``optimize.conflicts`` names each breach.
     """
 
-    def __init__(self, problem: pulp.LpProblem, x: dict, y: dict, slo: dict, shi: dict, v: dict) -> None:
-        self.problem, self.x, self.y, self.slo, self.shi, self.v = problem, x, y, slo, shi, v
+    def __init__(self, problem: pulp.LpProblem, units: Units, x: dict, y: dict, v: dict, slo: dict, shi: dict,
+                 cost: pulp.LpAffineExpression) -> None:
+        self.problem, self.units, self.x, self.y, self.v, self.slo, self.shi = problem, units, x, y, v, slo, shi
+        self.cost = cost
 
     @classmethod
-    def build(cls, graph: Graph, households: np.ndarray, clusters: list[str], low: float, high: float,
-              rule_id: str, weights: Weights, seed_split: list[list[int]]) -> "SplitModel":
-        n = len(households)
-        dkm = graph.dist / 1000.0
-        cand = cls._candidates(graph, households, high, seed_split)
-        p = pulp.LpProblem("community_split", pulp.LpMinimize)
-        x = {(i, j): p.add_variable(f"x_{i}_{j}", 0, 1, pulp.LpBinary) for j in range(n) for i in cand[j]}
-        y = {j: x[j, j] for j in range(n)}
-        slo = {j: p.add_variable(f"slo_{j}", 0, None) for j in range(n)}
-        # a building of at most U households can always be a community on its own, so only a building
-        # above U can force a community over the band: only those get an upper slack
-        shi = {j: p.add_variable(f"shi_{j}", 0, None) for j in range(n) if households[j] > high}
-        cl = sorted(set(clusters))
-        v = {(c, j): p.add_variable(f"v_{ci}_{j}", 0, 1) for ci, c in enumerate(cl) for j in range(n)
-             if any(clusters[i] == c for i in cand[j])}
-        p += (weights.community * pulp.lpSum(y.values())
-              + weights.household_km * pulp.lpSum(households[i] * dkm[i, j] * x[i, j] for i, j in x)
-              + weights.cluster_split * pulp.lpSum(v.values())
-              + weights.band_violation_per_household * pulp.lpSum(list(slo.values()) + list(shi.values())))
-        by_i: dict[int, list[int]] = {i: [] for i in range(n)}
-        for i, j in x:
-            by_i[i].append(j)
-        for i in range(n):                                                          # (1)
-            p += pulp.lpSum(x[i, j] for j in by_i[i]) == 1, f"assign[{i}]"
-        for (i, j), var in x.items():
-            if i == j:
-                continue
-            p += var <= y[j], f"office[{i},{j}]"                                    # (2)
-            nearer = [x[k, j] for k in graph.neighbours[i] if (k, j) in x and graph.dist[k, j] < graph.dist[i, j]]
-            p += var <= pulp.lpSum(nearer), f"contiguity[{i},{j}]"                  # (5)
-            p += v[clusters[i], j] >= var, f"cluster[{clusters[i]},{i},{j}]"       # (6)
-        for j in range(n):
-            tot = pulp.lpSum(households[i] * x[i, j] for i in cand[j])
-            p += tot + slo[j] >= low * y[j], f"{rule_id}.community_size_min[{j}]"      # (3)
-            p += tot - shi.get(j, 0) <= high * y[j], f"{rule_id}.community_size_max[{j}]"     # (4)
-            p += v[clusters[j], j] >= y[j], f"cluster[{clusters[j]},{j},{j}]"
-        if not shi and high > 0:                                                    # (7)
-            p += pulp.lpSum(y.values()) >= math.ceil(households.sum() / high - 1e-9), f"{rule_id}.community_count"
-        return cls(p, x, y, slo, shi, v)
+    def build(cls, units: Units, parts: list[list[int]], low: float, high: float, rule_id: str, weights: Weights,
+              seed: list[tuple[list[int], int]], relaxed: bool, name: str = "community_split") -> "SplitModel":
+        """The model over ``units`` (every part given); ``relaxed`` adds the band slacks and drops the cuts."""
+        p = pulp.LpProblem(name, pulp.LpMinimize)
+        cand = cls._candidates(units, parts, high, seed)
+        x = {(u, j): p.add_variable(f"x_{u}_{j}", 0, 1, pulp.LpBinary) for j in sorted(cand) for u in cand[j]}
+        y = {j: x[units.unit_of[j], j] for j in sorted(cand)}
+        cidx = {c: k for k, c in enumerate(sorted(set(units.cluster)))}
+        v = {}
+        for j in sorted(cand):
+            for c in sorted({units.cluster[u] for u in cand[j] if not units.whole[u]}):
+                v[c, j] = p.add_variable(f"v_{cidx[c]}_{j}", 0, 1)
+        slo = {j: p.add_variable(f"slo_{j}", 0, None) for j in sorted(cand)} if relaxed else {}
+        shi = {j: p.add_variable(f"shi_{j}", 0, None) for j in sorted(cand)} if relaxed else {}
+        n_whole = sum(1 for part in parts for u in part if units.whole[u])
+        cost = (weights.community * pulp.lpSum(y.values())
+                + weights.household_km / 1000.0 * pulp.lpSum(units.cost[u, j] * var for (u, j), var in x.items())
+                + weights.cluster_split * (pulp.lpSum(v.values()) + n_whole))
+        p += cost
+        m = cls(p, units, x, y, v, slo, shi, cost)
+        m._assign(cand)
+        m._links(cand)
+        m._band(cand, low, high, rule_id)
+        if not relaxed:
+            m._counts(parts, low, high, rule_id)
+            m._covers(cand, low)
+            m._pieces(parts, high)
+        return m
 
-    def warm_start(self, coms: list[tuple[list[int], int]], households: np.ndarray, clusters: list[str],
-                   low: float, high: float) -> None:
-        """The heuristic's split as the solver's starting point (ignored by the solver if it breaks (5))."""
-        for var in self.problem.variables():
-            var.setInitialValue(0)
-        for members, j in coms:
-            tot = float(households[members].sum())
-            for i in members:
-                self.x[i, j].setInitialValue(1)
-            self.slo[j].setInitialValue(max(0.0, low - tot))
-            if j in self.shi:
-                self.shi[j].setInitialValue(max(0.0, tot - high))
-        for name, var in self.v.items():
-            c, j = name
-            var.setInitialValue(1 if any(self.x.get((i, j)) is not None and (self.x[i, j].varValue or 0) > 0.5
-                                         for i in range(len(clusters)) if clusters[i] == c) else 0)
+    # -- constraint families ---------------------------------------------------------------------
+    def _assign(self, cand: dict[int, list[int]]) -> None:
+        by_u: dict[int, list[int]] = {}
+        for u, j in self.x:
+            by_u.setdefault(u, []).append(j)
+        for u in sorted(by_u):                                                             # (1)
+            self.problem += pulp.lpSum(self.x[u, j] for j in by_u[u]) == 1, f"assign[{u}]"
+
+    def _links(self, cand: dict[int, list[int]]) -> None:
+        un, p, x, y = self.units, self.problem, self.x, self.y
+        for (u, j), var in x.items():
+            if u == un.unit_of[j]:
+                continue
+            p += var <= y[j], f"office[{u},{j}]"                                            # (2)
+            nearer = [x[k, j] for k in un.neighbours[u] if (k, j) in x and un.nearer(k, u, j)]
+            p += var <= pulp.lpSum(nearer), f"contiguity[{u},{j}]"                          # (5)
+        for (u, j), var in x.items():
+            if not un.whole[u]:
+                p += self.v[un.cluster[u], j] >= var, f"cluster[{un.cluster[u]},{u},{j}]"   # (6)
+
+    def _band(self, cand: dict[int, list[int]], low: float, high: float, rule_id: str) -> None:
+        un, p = self.units, self.problem
+        for j in sorted(cand):
+            tot = pulp.lpSum(un.households[u] * self.x[u, j] for u in cand[j])
+            lo = tot + self.slo[j] if self.slo else tot
+            hi = tot - self.shi[j] if self.shi else tot
+            p += lo >= low * self.y[j], f"{rule_id}.community_size_min[{j}]"               # (3)
+            p += hi <= high * self.y[j], f"{rule_id}.community_size_max[{j}]"              # (4)
+
+    def _counts(self, parts: list[list[int]], low: float, high: float, rule_id: str) -> None:
+        un = self.units
+        for k, part in enumerate(parts):                                                   # (7)
+            hp = float(un.households[part].sum())
+            ys = [self.y[j] for u in part for j in un.members[u] if j in self.y]
+            self.problem += pulp.lpSum(ys) >= math.ceil(hp / high - 1e-9), f"{rule_id}.community_count_min[{k}]"
+            if low > 0:
+                self.problem += pulp.lpSum(ys) <= math.floor(hp / low + 1e-9), f"{rule_id}.community_count_max[{k}]"
+
+    def _covers(self, cand: dict[int, list[int]], low: float) -> None:
+        un, p = self.units, self.problem
+        for j in sorted(cand):
+            avail: dict[str, float] = {}
+            piece: dict[str, object] = {}
+            for u in cand[j]:
+                c = un.cluster[u]
+                avail[c] = avail.get(c, 0.0) + float(un.households[u])
+                piece[c] = self.x[u, j] if un.whole[u] else self.v[c, j]
+            need, got = 0, 0.0
+            for a in sorted(avail.values(), reverse=True):
+                if got >= low:
+                    break
+                got += a
+                need += 1
+            if need >= 2 and got >= low:
+                p += pulp.lpSum(piece.values()) >= need * self.y[j], f"cover[{j}]"          # (9)
+            if len(avail) > 1:
+                for c in sorted(avail):
+                    if avail[c] < low:                                                      # (10)
+                        p += pulp.lpSum(piece[o] for o in avail if o != c) >= piece[c], f"needs[{c},{j}]"
+
+    def _pieces(self, parts: list[list[int]], high: float) -> None:
+        un = self.units
+        held: dict[str, float] = {}
+        for part in parts:
+            for u in part:
+                if not un.whole[u]:
+                    held[un.cluster[u]] = held.get(un.cluster[u], 0.0) + float(un.households[u])
+        for c in sorted(held):
+            need = math.ceil(held[c] / high - 1e-9)
+            if need >= 2:                                                                   # (11)
+                self.problem += pulp.lpSum(v for (cc, _), v in self.v.items() if cc == c) >= need, f"pieces[{c}]"
 
     @staticmethod
-    def _candidates(graph: Graph, households: np.ndarray, high: float, seed_split: list[list[int]]) -> list[list[int]]:
-        """Buildings each centre may take: those within RADIUS_FACTOR × the radius that holds U households around
-        it (a modelling cut to keep the model small), plus the heuristic's own pairs."""
-        n = len(households)
+    def _candidates(units: Units, parts: list[list[int]], high: float,
+                    seed: list[tuple[list[int], int]]) -> dict[int, list[int]]:
+        """Units each centre may take: those of its part within RADIUS_FACTOR × the median radius that holds
+        U households around a building (a modelling cut to keep the model small), plus the seed's own pairs."""
+        hh = np.zeros(units.near.shape[1])
+        for u, ms in enumerate(units.members):
+            for i in ms:
+                hh[i] = units.households[u] / len(ms)
         radii = []
-        for j in range(n):
-            order = np.argsort(graph.dist[j], kind="stable")
-            cum = np.cumsum(households[order])
-            pos = min(int(np.searchsorted(cum, high)), n - 1) if math.isfinite(high) else n - 1
-            radii.append(graph.dist[j, order[pos]])
-        r = RADIUS_FACTOR * float(np.median(radii)) if n else 0.0
-        cand = [sorted({i for i in range(n) if graph.dist[i, j] <= r} | {j}) for j in range(n)]
-        for com in seed_split:
-            for j in com:
-                cand[j] = sorted(set(cand[j]) | set(com))
+        centres = [j for part in parts for u in part for j in units.members[u]]
+        for j in centres:
+            d = units.near[:, j]
+            order = np.argsort(d, kind="stable")
+            cum = np.cumsum(units.households[order])
+            pos = min(int(np.searchsorted(cum, high)), len(order) - 1)
+            radii.append(d[order[pos]])
+        r = RADIUS_FACTOR * float(np.median(radii)) if radii else 0.0
+        cand: dict[int, list[int]] = {}
+        for part in parts:
+            arr = np.array(part)
+            for u in part:
+                for j in units.members[u]:
+                    cand[j] = sorted(set(arr[units.near[arr, j] <= r].tolist()) | {u})
+        for members, j in seed:
+            cand[j] = sorted(set(cand[j]) | set(members))
         return cand
+
+    # -- warm start and reading the answer -------------------------------------------------------
+    def warm_start(self, coms: list[tuple[list[int], int]], low: float, high: float) -> None:
+        """The heuristic's split as the solver's starting point (valid for (5) by construction)."""
+        for var in self.problem.variables():
+            var.setInitialValue(0)
+        un = self.units
+        for members, j in coms:
+            tot = float(un.households[members].sum())
+            for u in members:
+                self.x[u, j].setInitialValue(1)
+                if not un.whole[u]:
+                    self.v[un.cluster[u], j].setInitialValue(1)
+            if self.slo:
+                self.slo[j].setInitialValue(max(0.0, low - tot))
+                self.shi[j].setInitialValue(max(0.0, tot - high))
+
+    def communities(self) -> list[tuple[list[int], int]]:
+        groups: dict[int, list[int]] = {}
+        for (u, j), var in self.x.items():
+            if (var.value() or 0) > 0.5:
+                groups.setdefault(j, []).append(u)
+        return [(sorted(m), j) for j, m in sorted(groups.items())]
+
+    def violation_expr(self) -> pulp.LpAffineExpression:
+        return pulp.lpSum(list(self.slo.values()) + list(self.shi.values()))
+
+
+def _objective(coms: list[tuple[list[int], int]], units: Units, w: Weights) -> float:
+    """The model's objective for a split (the heuristic's, to compare with the solver's)."""
+    total = 0.0
+    for members, j in coms:
+        total += w.community + w.household_km / 1000.0 * float(units.cost[members, j].sum())
+        total += w.cluster_split * len({units.cluster[u] for u in members})
+    return total
+
+
+def _to_buildings(coms: list[tuple[list[int], int]], units: Units) -> list[tuple[list[int], int]]:
+    return [(sorted(i for u in m for i in units.members[u]), j) for m, j in coms]
+
+
+def _to_units(coms: list[tuple[list[int], int]], units: Units) -> list[tuple[list[int], int]]:
+    return [(sorted({units.unit_of[i] for i in m}), j) for m, j in coms]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The split's data: graph, households, clusters, band and its rule."""
+
+    graph: Graph
+    households: np.ndarray
+    clusters: list[str]
+    low: float
+    high: float
+    rule_id: str
+
+    @classmethod
+    def of(cls, scenario: Scenario, rules: RuleSet, cut_factor: float) -> "Problem":
+        b = scenario.buildings
+        xy = np.array([[x.x, x.y] for x in b], dtype=float)
+        h = np.array([x.units for x in b], dtype=float)
+        g = adjacency([x.id for x in b], xy, cut_factor)
+        if rules.has("community_households"):
+            rule = rules.role("community_households")
+            low, high = band(rule)
+            rid = rule.id
+        else:
+            low, high, rid = 0.0, float(h.sum()), "community_households"
+        return cls(g, h, [x.cluster for x in b], float(low), float(high), rid)
 
 
 def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = None, time_limit: float = 10.0,
-                  gap: float = 0.01, weights: Weights = Weights(), cut_factor: float = 6.0) -> tuple[Graph, np.ndarray, SplitResult, tuple[float, float], str]:
-    """Solve the split; returns the graph, households, the result, the band and the band's rule id."""
-    b = scenario.buildings
-    ids = [x.id for x in b]
-    xy = np.array([[x.x, x.y] for x in b], dtype=float)
-    h = np.array([x.units for x in b], dtype=float)
-    clusters = [x.cluster for x in b]
-    g = adjacency(ids, xy, cut_factor)
-    if rules.has("community_households"):
-        rule = rules.role("community_households")
-        low, high = band(rule)
-        rid = rule.id
-    else:
-        low, high, rid = 0.0, math.inf, "community_households"
-    seed = grow(g, h, clusters, low, high)
-    names = available()
-    name = solver or ("highs" if "highs" in names else "cbc")
-    if not math.isfinite(high):
-        high = float(h.sum())
-    model = SplitModel.build(g, h, clusters, low, high, rid, weights, seed)
-    model.warm_start([(m, medoid(m, g, h)) for m in seed], h, clusters, low, high)
-    res = solve(model.problem, name, time_limit, gap)
-    if res.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        groups: dict[int, list[int]] = {}
-        for (i, j), var in model.x.items():
-            if (var.value() or 0) > 0.5:
-                groups.setdefault(j, []).append(i)
-        coms = tuple((tuple(sorted(m)), medoid(sorted(m), g, h)) for _, m in sorted(groups.items()))
-        method = "mip"
-        if res.status is SolveStatus.FEASIBLE and _violation(seed, h, low, high) < _violation(
-                [list(c) for c, _ in coms], h, low, high):
-            # stopped early with a worse relaxation than the incumbent: keep the incumbent
-            coms = tuple((tuple(m), medoid(m, g, h)) for m in seed)
+                  gap: float = 0.01, weights: Weights = Weights(), cut_factor: float = 6.0,
+                  whole_clusters: bool = True) -> tuple[Graph, np.ndarray, SplitResult, tuple[float, float], str]:
+    """Solve the split within about ``time_limit`` seconds in all; returns the graph, households, the
+    result, the band and the band's rule id. ``whole_clusters=False`` drops (8) (every building a unit).
+
+    Part by part, the heuristic looks for a split within the band, first with (8), then without; a part
+    where it finds one is solved with the band as a hard constraint and the cuts (7), (9)-(11), warm-started
+    from it; a part where it finds none is solved relaxed (see ``SplitModel``). If the solver returns
+    nothing better in its time, the heuristic's split is kept: a cut-off solve never turns a split within
+    the band into a relaxed one."""
+    t0 = time.perf_counter()
+    pr = Problem.of(scenario, rules, cut_factor)
+    g, h, low, high, rid = pr.graph, pr.households, pr.low, pr.high, pr.rule_id
+    name = solver or ("highs" if "highs" in available() else "cbc")
+    costs = Costs(weights.community, weights.household_km / 1000.0, weights.cluster_split)
+    totals: dict[str, float] = {}
+    for i, c in enumerate(pr.clusters):
+        totals[c] = totals.get(c, 0.0) + h[i]
+    in_band = {c for c, t in totals.items() if low <= t <= high} if whole_clusters else set()
+    single = units_of(g, h, pr.clusters, set())
+
+    hard_comps, hard_seed, hard_whole, soft_comps, soft_seed = [], [], set(), [], []
+    for comp in g.components():
+        whole = {pr.clusters[i] for i in comp} & in_band
+        while True:
+            un = units_of(g, h, pr.clusters, whole)
+            ok, coms = _heuristic(un, comp, low, high, costs)
+            release = set() if ok else _blocking(coms, un, whole, low, high)
+            if ok or not release:
+                break
+            whole -= release
+        if ok:
+            hard_comps.append(comp)
+            hard_seed += coms
+            hard_whole |= whole
+        else:
+            soft_comps.append(comp)
+            if whole:
+                _, coms1 = _heuristic(single, comp, low, high, costs)
+                coms = coms1 if _violation(coms1, h, low, high) <= _violation(coms, h, low, high) else coms
+            soft_seed += coms
+    t_left = lambda: max(0.2, time_limit - (time.perf_counter() - t0))  # noqa: E731
+    n_all = sum(len(c) for c in hard_comps + soft_comps)
+    results: list[SolveResult] = []
+    found: list[tuple[list[int], int]] = []
+    method = "mip"
+    if hard_comps:
+        un = units_of(g, h, pr.clusters, hard_whole)
+        parts = [sorted({un.unit_of[i] for i in comp}) for comp in hard_comps]
+        seed = _to_units(hard_seed, un)
+        tb = time.perf_counter()
+        model = SplitModel.build(un, parts, low, high, rid, weights, seed, relaxed=False)
+        model.warm_start(seed, low, high)
+        # PuLP hands the model to the solver in about half the time it took to build: leave that out
+        overhead = 0.5 * (time.perf_counter() - tb) + 0.1
+        share = max(0.2, t_left() * sum(len(c) for c in hard_comps) / n_all - overhead)
+        res = solve(model.problem, name, share, gap)
+        coms, res, used = _better(model, res, seed, un, weights)
+        found += _to_buildings(coms, un)
+        method = "mip" if used else "heuristic"
+        results.append(res)
+    if soft_comps:
+        parts = [sorted(c) for c in soft_comps]
+        coms, res, used = _solve_relaxed(single, parts, low, high, rid, weights, _to_units(soft_seed, single),
+                                         name, t_left(), gap)
+        found += _to_buildings(coms, single)
+        if not used:
             method = "heuristic"
-    else:
-        coms = tuple((tuple(m), medoid(m, g, h)) for m in seed)
-        method = "heuristic"
-    coms = tuple(sorted(coms, key=lambda c: (-h[list(c[0])].sum(), c[0][0])))
-    return g, h, SplitResult(coms, res, method), (low, high), rid
+        results.append(res)
+    total = combine(results, name, time.perf_counter() - t0)
+    out = tuple(sorted(((tuple(m), _office(m, j, g, h)) for m, j in found),
+                       key=lambda c: (-h[list(c[0])].sum(), c[0][0])))
+    viol = sum(violation(float(h[list(m)].sum()), low, high) for m, _ in out)
+    return g, h, SplitResult(out, total, method, viol, time.perf_counter() - t0), (low, high), rid
 
 
-def _violation(coms: list[list[int]], h: np.ndarray, low: float, high: float) -> float:
-    """Households outside the band, summed over communities."""
-    tot = [float(h[c].sum()) for c in coms]
-    return sum(max(0.0, low - t, t - high) for t in tot)
+def _heuristic(units: Units, comp: list[int], low: float, high: float,
+               costs: Costs) -> tuple[bool, list[tuple[list[int], int]]]:
+    """The heuristic's split of one part (buildings), and whether it keeps every community in the band."""
+    part = sorted({units.unit_of[i] for i in comp})
+    coms = split_heuristic(units, [part], low, high, costs)
+    ok = all(violation(float(units.households[m].sum()), low, high) == 0 for m, _ in coms)
+    return ok, _to_buildings(coms, units)
+
+
+def _violation(coms: list[tuple[list[int], int]], h: np.ndarray, low: float, high: float) -> float:
+    """Households outside the band, summed over communities (building indices)."""
+    return sum(violation(float(h[m].sum()), low, high) for m, _ in coms)
+
+
+def _blocking(coms: list[tuple[list[int], int]], units: Units, whole: set[str], low: float,
+              high: float) -> set[str]:
+    """Whole clusters in or next to a community outside the band: kept whole, they may be what stops it
+    reaching the band, so (8) is lifted for them and the heuristic tries again."""
+    out: set[str] = set()
+    hh = units.households
+    for members, _ in coms:
+        us = sorted({units.unit_of[i] for i in members})
+        if violation(float(hh[us].sum()), low, high) == 0:
+            continue
+        near = set(us) | {k for u in us for k in units.neighbours[u]}
+        out |= {units.cluster[k] for k in near if units.whole[k] and units.cluster[k] in whole}
+    return out
+
+
+def _better(model: SplitModel, res: SolveResult, seed: list[tuple[list[int], int]], units: Units,
+            w: Weights) -> tuple[list[tuple[list[int], int]], SolveResult, bool]:
+    """The solver's split if it has one at least as good as the seed, else the seed with its own
+    objective and the solver's bound (the gap then measured from the seed)."""
+    seed_obj = _objective(seed, units, w)
+    if res.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) and res.objective is not None \
+            and res.objective <= seed_obj + 1e-6:
+        return model.communities(), res, True
+    gap = (seed_obj - res.bound) / max(1e-9, abs(seed_obj)) if res.bound is not None else None
+    status = SolveStatus.FEASIBLE
+    return seed, SolveResult(status, res.solver, seed_obj, res.bound, gap, res.seconds,
+                             res.solver_status), False
+
+
+def _solve_relaxed(units: Units, parts: list[list[int]], low: float, high: float, rid: str, weights: Weights,
+                   seed: list[tuple[list[int], int]], name: str, time_limit: float,
+                   gap: float) -> tuple[list[tuple[list[int], int]], SolveResult, bool]:
+    """The two steps of a relaxed part: fewest households outside the band, then the objective."""
+    t0 = time.perf_counter()
+    seed_viol = sum(violation(float(units.households[m].sum()), low, high) for m, _ in seed)
+    model = SplitModel.build(units, parts, low, high, rid, weights, seed, relaxed=True, name="least_violation")
+    model.problem.setObjective(model.violation_expr())
+    model.warm_start(seed, low, high)
+    first = solve(model.problem, name, time_limit / 2, 0.0)
+    least = seed_viol
+    start = seed
+    if first.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) and first.objective is not None \
+            and first.objective < seed_viol - 1e-6:
+        least = first.objective
+        start = model.communities()
+    model.problem.setObjective(model.cost)
+    model.problem += model.violation_expr() <= least + 1e-6, "least_violation"
+    model.warm_start(start, low, high)
+    second = solve(model.problem, name, max(0.5, time_limit - (time.perf_counter() - t0)), gap)
+    coms, res, used = _better(model, second, start, units, weights)
+    if first.status is not SolveStatus.OPTIMAL and res.status is SolveStatus.OPTIMAL:
+        # the least violation was not proven, so neither is the objective given it
+        res = SolveResult(SolveStatus.FEASIBLE, res.solver, res.objective, res.bound, res.gap, res.seconds,
+                          res.solver_status)
+    res = SolveResult(res.status, res.solver, res.objective, res.bound, res.gap, first.seconds + res.seconds,
+                      res.solver_status)
+    return coms, res, used or start is not seed
+
+
+def _office(members: list[int], centre: int, g: Graph, h: np.ndarray) -> int:
+    """The member building minimising household-weighted distance (the medoid; the solver's centre
+    on ties)."""
+    m = list(members)
+    cost = (g.dist[np.ix_(m, m)] * h[m][:, None]).sum(axis=0)
+    best = float(cost.min())
+    ties = [m[k] for k in range(len(m)) if cost[k] <= best + 1e-9]
+    return centre if centre in ties else ties[0]
