@@ -69,8 +69,7 @@ def run_headline(result) -> dict[str, Any]:
     staff = sim.band("staff") if "staff" in sim.metrics else None
     years = sorted({r.year for r in result.budget.rows})[:10]
     ten = sum(r.amount_cny for r in result.budget.rows if r.year in years)
-    planned = sum(b.office_space_m2 or 0.0 for b in s.buildings) if any(
-        getattr(b, "office_space_m2", None) for b in s.buildings) else None
+    planned = sum(b.office_space_m2 for b in s.buildings) or None
     return {
         "communities": len(plan.communities),
         "plan_status": plan.status.value,

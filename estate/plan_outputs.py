@@ -33,6 +33,7 @@ def write_plan(plan, checks, path: Path) -> None:
             "group_representatives": [int(c.group_representatives_min.value), int(c.group_representatives_max.value)],
             "subcommittees": list(c.subcommittees),
             "office_area_m2": c.office_area_m2.value,
+            "office_planned_m2": c.office_planned_m2 or None, "office_shortfall_m2": c.office_shortfall_m2,
             "rules": {"staff": c.staff.rule, "committee_members": c.committee_members.rule,
                       "resident_groups": c.resident_groups.rule, "grids": c.grids.rule,
                       "office_area_m2": c.office_area_m2.rule},

@@ -112,10 +112,12 @@ def build_report(result: RunResult, out: Path) -> html.Report:
         when = "—" if e["p50"] is None else f"{e['p50']} ({e['p10']}–{e['p90'] if e['p90'] is not None else 'after'})"
         rows.append((c.id, len(c.buildings), c.households, c.office_building, int(c.staff.value),
                      int(c.committee_members.value), int(c.resident_groups.value), int(c.grids.value),
-                     round(c.office_area_m2.value), when))
+                     round(c.office_area_m2.value), "—" if c.office_shortfall_m2 is None else round(c.office_planned_m2),
+                     "—" if c.office_shortfall_m2 is None else round(c.office_shortfall_m2), when))
     rep.sections.append(html.Table(
         "Communities", ("community", "buildings", "households", "office in", "full-time staff", "committee members",
-                        "resident groups", "grids", "office space m²", "election month P50 (P10–P90)"), rows,
+                        "resident groups", "grids", "office space required m²", "planned m²", "short m²",
+                        "election month P50 (P10–P90)"), rows,
         note="Staff, groups, grids and space at full occupancy, each from the rule named in plan.json; election "
              "months counted from the start month."))
     rep.sections += [html.Figure("Occupancy and the committee election", out / "occupancy.png"),

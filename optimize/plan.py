@@ -42,6 +42,14 @@ class CommunityPlan:
     subcommittees: tuple[str, ...]
     office_area_m2: Figure
     largest_site_m2: Figure
+    office_planned_m2: float = 0.0       # the scenario's planned space in the community's buildings
+
+    @property
+    def office_shortfall_m2(self) -> float | None:
+        """Required minus planned space (0 when enough), or None where the scenario plans none."""
+        if not self.office_planned_m2:
+            return None
+        return max(0.0, round(self.office_area_m2.value - self.office_planned_m2, 1))
 
 
 @dataclass(frozen=True)

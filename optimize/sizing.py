@@ -14,8 +14,9 @@ def _rid(rules: RuleSet, role: str) -> str:
 
 
 def size_community(cid: str, buildings: tuple[str, ...], households_by_building: list[int], floor_area_m2: float,
-                   office_building: str, rules: RuleSet) -> CommunityPlan:
-    """Every figure a community needs at full occupancy (households = planned flats)."""
+                   office_building: str, rules: RuleSet, *, office_planned_m2: float = 0.0) -> CommunityPlan:
+    """Every figure a community needs at full occupancy (households = planned flats); the space the
+    scenario plans in its buildings is kept beside the requirement, for the shortfall."""
     hh = int(sum(households_by_building))
     groups = f.resident_groups(households_by_building, rules)
     rep_lo, rep_hi = f.group_representatives(groups, rules)
@@ -37,4 +38,5 @@ def size_community(cid: str, buildings: tuple[str, ...], households_by_building:
         office_area_m2=Figure(math.ceil(max(binding.required, f.largest_site_minimum(rules)) * 10 - 1e-6) / 10 if binding
                               else f.largest_site_minimum(rules), binding.rule_id if binding else "(no office_space rule)"),
         largest_site_m2=Figure(f.largest_site_minimum(rules), _rid(rules, "office_largest_site")),
+        office_planned_m2=float(office_planned_m2),
     )

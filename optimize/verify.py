@@ -144,10 +144,21 @@ def check_communities(coms: list[Provided], scenario: Scenario, rules: RuleSet, 
 
 
 def verify(plan, scenario: Scenario, rules: RuleSet) -> list[Check]:
-    """Every rule checked on a finished plan, pass/fail per rule and community, with its citation."""
+    """Every rule checked on a finished plan, pass/fail per rule and community, with its citation.
+
+    Office space: where the scenario plans space in a community's buildings (``office_space_m2``), that
+    space is what is provided (its largest single site the largest building's); otherwise the plan's
+    own sizing."""
+    planned = {b.id: b.office_space_m2 for b in scenario.buildings}
+
+    def space(c) -> tuple[float, float]:
+        sites = [planned[b] for b in c.buildings if planned.get(b)]
+        if sites:
+            return float(sum(sites)), float(max(sites))
+        return float(c.office_area_m2.value), float(c.largest_site_m2.value) or float(c.office_area_m2.value)
+
     return check_communities([
         Provided(c.id, c.buildings, c.office_building, int(c.staff.value), int(c.committee_members.value),
                  None if c.supervisory_members is None else int(c.supervisory_members.value),
-                 float(c.office_area_m2.value), float(c.largest_site_m2.value) or float(c.office_area_m2.value),
-                 int(c.resident_groups.value), int(c.grids.value))
+                 *space(c), int(c.resident_groups.value), int(c.grids.value))
         for c in plan.communities], scenario, rules)

@@ -23,6 +23,7 @@ from scenarios.schema import Building
 from standards.errors import InputError
 
 COLUMNS = ("id", "units", "floor_area_m2", "cluster", "x", "y", "delivery_month")
+OPTIONAL = ("office_space_m2",)   # read when present; empty means none
 MAX_LAYOUT_BYTES = 50 * 2**20
 _EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), for the local projection of lon/lat
 
@@ -57,7 +58,7 @@ def read_text(path: Path, label: str, max_bytes: int) -> str:
 
 
 _INTEGER = ("units", "delivery_month")
-_NUMBER = ("floor_area_m2", "x", "y")
+_NUMBER = ("floor_area_m2", "x", "y", "office_space_m2")
 
 
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +66,9 @@ def _typed(row: dict[str, Any]) -> dict[str, Any]:
     a number is left as it is, for validation to report."""
     out = dict(row)
     for key in _INTEGER + _NUMBER:
-        value = out.get(key)
+        if key not in out:
+            continue
+        value = out[key]
         if isinstance(value, str):
             try:
                 value = float(value)
@@ -108,6 +111,7 @@ def read_csv(path: Path, label: str) -> list[Building]:
         if empty:
             errors.append(f"{label}: {where} {', '.join(empty)} is empty")
             continue
+        cells |= {k: row[k].strip() for k in OPTIONAL if k in row and (row[k] or "").strip()}
         building, errs = _building(cells, label, where)
         errors += errs
         if building:
@@ -167,7 +171,7 @@ def read_geojson(path: Path, label: str) -> list[Building]:
         if lonlat:  # equirectangular projection about the centre: metres east and north
             x = math.radians(x - lon0) * _EARTH_RADIUS_M * math.cos(math.radians(lat0))
             y = math.radians(y - lat0) * _EARTH_RADIUS_M
-        cells = {k: props[k] for k in COLUMNS if k not in ("x", "y")} | {"x": x, "y": y}
+        cells = {k: props[k] for k in COLUMNS + OPTIONAL if k not in ("x", "y") and k in props} | {"x": x, "y": y}
         building, errs = _building(cells, label, f"features[{i}]")
         errors += errs
         if building:
@@ -188,6 +192,8 @@ def write_csv(buildings: list[Building], path: Path) -> None:
     """Write buildings as a layout CSV that ``read_csv`` reads back unchanged."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(COLUMNS)
+        planned = any(b.office_space_m2 for b in buildings)
+        w.writerow(COLUMNS + (OPTIONAL if planned else ()))
         for b in buildings:
-            w.writerow([b.id, b.units, f"{b.floor_area_m2:g}", b.cluster, f"{b.x:.1f}", f"{b.y:.1f}", b.delivery_month])
+            w.writerow([b.id, b.units, f"{b.floor_area_m2:g}", b.cluster, f"{b.x:.1f}", f"{b.y:.1f}", b.delivery_month]
+                       + ([f"{b.office_space_m2:g}"] if planned else []))

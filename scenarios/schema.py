@@ -37,6 +37,8 @@ class Building(_Strict):
     x: float
     y: float
     delivery_month: int = Field(ge=0, description="month (from the scenario start) the building is handed over")
+    office_space_m2: float = Field(default=0.0, ge=0, description="community office and service space (居委会办公和"
+                                   "服务用房) planned in this building, m²; a plan's shortfall is reckoned against it")
 
 
 class LayoutFile(_Strict):

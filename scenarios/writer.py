@@ -25,6 +25,9 @@ def to_data(scenario: Scenario, inline_buildings: bool = True) -> dict[str, Any]
         data.pop("buildings", None)
     if not data.get("overrides"):
         data.pop("overrides", None)
+    for b in data.get("buildings", []):
+        if not b.get("office_space_m2"):
+            b.pop("office_space_m2", None)   # the default: keep inline buildings short
     return {k: data[k] for k in _ORDER if k in data} | {k: v for k, v in data.items() if k not in _ORDER}
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from scenarios import synthetic_layout
 from scenarios.schema import Building
 from scenarios.split import SplitSource
 
@@ -77,7 +80,11 @@ def test_office_is_a_member_and_the_split_is_an_optimizer_split(cq):
     assert sorted(sp.community_of()) == sorted(x.id for x in s.buildings)
     assert all(c.office_building in c.buildings for c in p.communities)
     assert p.status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
-    assert all(k.passed for k in verify(p, s, r))
+    # every rule passes but office space, where the layout plans less than the plan requires: the
+    # verifier's shortfall is the plan's own
+    failed = {(k.entity, k.rule): k.shortfall for k in verify(p, s, r) if not k.passed}
+    short = {c.id: c.office_shortfall_m2 for c in p.communities if c.office_shortfall_m2}
+    assert short and failed == {(cid, r.role("office_space").id): pytest.approx(v, abs=0.1) for cid, v in short.items()}
 
 
 def test_plans_are_deterministic(cq):
@@ -93,3 +100,35 @@ def test_cbc_gives_a_plan_that_passes_too(small):
     p = plan_split(t, r, solver="cbc")
     assert p.solver == "cbc" and p.status is PlanStatus.OPTIMAL
     assert all(k.passed for k in verify(p, t, r))
+
+
+def test_a_cluster_within_the_band_stays_whole(small):
+    s, r = small
+    t = with_buildings(s, [b(i, 500, 60 * i, 0, "West") for i in range(7)] +
+                       [b(10 + i, 500, 60 * (7 + i), 0, "East") for i in range(7)])   # 3,500 + 3,500
+    p = plan_split(t, r)
+    assert p.status is PlanStatus.OPTIMAL
+    assert sorted(sorted(c.buildings) for c in p.communities) == [
+        sorted(f"B{i}" for i in range(7)), sorted(f"B{10 + i}" for i in range(7))]
+
+
+def test_a_whole_cluster_is_split_when_keeping_it_whole_strands_its_neighbour(small):
+    s, r = small
+    # cluster S (2,000) touches only cluster W (4,000): W whole leaves S alone below the minimum and
+    # S + W above the maximum, so W gives S 1,000 households
+    t = with_buildings(s, [b(i, 500, 60 * i, 0, "S") for i in range(4)] +
+                       [b(10 + i, 500, 60 * (4 + i), 0, "W") for i in range(8)])
+    p = plan_split(t, r)
+    assert p.status is PlanStatus.OPTIMAL
+    assert sorted(c.households for c in p.communities) == [3000, 3000]
+    assert all(k.passed for k in verify(p, t, r))
+
+
+def test_a_cut_off_solve_keeps_a_split_within_the_band(small):
+    s, r = small
+    t = with_buildings(s, synthetic_layout(target_flats=60_000, seed=0))
+    p = plan_split(t, r, time_limit=0.3)
+    assert p.status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
+    assert all(k.passed for k in verify(p, t, r))
+    if p.status is PlanStatus.OPTIMAL:
+        assert p.gap is not None and p.gap <= 0.01

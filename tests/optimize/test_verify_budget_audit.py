@@ -125,3 +125,22 @@ def test_cli_plan_and_audit_write_their_files(tmp_path, capsys):
     assert main(["plan", str(ROOT / "scenarios/small-2400.toml"), "--out", str(f_)]) == 1
     assert "exists and is a file" in capsys.readouterr().err
     assert main(["audit", str(ROOT / "scenarios/small-2400.toml"), "--out", str(a)]) == 1
+
+
+def test_planned_office_space_gives_the_shortfall():
+    from pathlib import Path
+
+    from optimize import plan_split
+    from scenarios import load, rules_of
+    from scenarios.loader import validate
+    from scenarios.writer import to_data
+
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    s = load(root / "small-2400.toml")
+    data = to_data(s)
+    data["buildings"][0]["office_space_m2"] = 600.0
+    data["buildings"][1]["office_space_m2"] = 100.0
+    s = validate(data, "planned", root)
+    [c] = plan_split(s, rules_of(s)).communities
+    assert c.office_planned_m2 == 700.0
+    assert c.office_shortfall_m2 == round(c.office_area_m2.value - 700.0, 1) > 0   # 0.6% of 190,000 m² = 1,140

@@ -85,3 +85,21 @@ def test_synthetic_clusters_are_spatially_grouped():
         own = np.linalg.norm(p - centres[c], axis=1).max()
         nearest_other = min(np.linalg.norm(centres[c] - centres[o]) for o in centres if o != c)
         assert own < nearest_other, c
+
+
+def test_planned_office_space_is_an_optional_column(tmp_path: Path):
+    path = tmp_path / "l.csv"
+    path.write_text("id,units,floor_area_m2,cluster,x,y,delivery_month,office_space_m2\n"
+                    "T1,400,30000,A,0,0,0,650\nT2,300,22000,A,50,0,0,\n")
+    t1, t2 = read_csv(path, "l.csv")
+    assert (t1.office_space_m2, t2.office_space_m2) == (650.0, 0.0)
+    again = tmp_path / "again.csv"
+    write_csv([t1, t2], again)
+    assert read_csv(again, "again.csv") == [t1, t2]
+
+
+def test_negative_planned_office_space_is_named(tmp_path: Path):
+    path = tmp_path / "l.csv"
+    path.write_text("id,units,floor_area_m2,cluster,x,y,delivery_month,office_space_m2\nT1,400,30000,A,0,0,0,-5\n")
+    with pytest.raises(InputError, match=r"l.csv: line 2 \(id T1\): office_space_m2 must be ≥ 0 \(got -5"):
+        read_csv(path, "l.csv")
