@@ -50,6 +50,13 @@ def _pool():
     return process_pool(os.cpu_count() or 1)
 
 
+@st.cache_resource
+def _warm_pool() -> list:
+    """Start the pool's workers (and the fork server's import of the model) once the first page is
+    drawn, so the first run does not wait for them."""
+    return [_pool().submit(os.getpid) for _ in range(os.cpu_count() or 1)]
+
+
 def _scenario(data: dict, label: str) -> Scenario:
     return validate(data, label, ROOT)
 
@@ -336,6 +343,10 @@ def main() -> None:
             rows = cmp.rules_table(s)
             st.dataframe({t(k, lang): [r[k] for r in rows] for k in ("role", "rule", "value", "citation", "note")},
                          hide_index=True, width="stretch")
+    _warm_pool()
 
 
-main()
+# Streamlit runs this file as __main__; the process pool's workers import it as __mp_main__ and must
+# not draw the page (or start a pool of their own).
+if __name__ == "__main__":
+    main()

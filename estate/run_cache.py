@@ -7,10 +7,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-from estate.pipeline import RunResult
 from scenarios.schema import Scenario
 from scenarios.writer import to_toml
+
+if TYPE_CHECKING:   # the engines load only when a run is asked for
+    from estate.pipeline import RunResult
 
 
 def key(scenario: Scenario) -> str:

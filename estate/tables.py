@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from estate.pipeline import RunResult
+if TYPE_CHECKING:   # the engines load only when a run is asked for
+    from estate.pipeline import RunResult
+
 
 Rows = list[dict[str, Any]]
 SERVICES = ("kindergarten_classes", "primary_classes", "junior_middle_classes", "eldercare_beds",
