@@ -112,6 +112,6 @@ class Community(mesa.Agent):
         row[rec.index["elected"]] = self.election_month is not None
         row[rec.index["staff"]] = staff
         row[rec.index["voters_worker"]] = staff
-        row[rec.index["resident_groups"]] = model.tables.groups(model.building_households[self.buildings]).sum()
+        row[rec.index["resident_groups"]] = model.community_groups[self.index]
         row[rec.index["grids"]] = model.tables.grids.one(households)
 

@@ -44,6 +44,7 @@ class EstateModel(mesa.Model):
         self.recorder = Recorder(self.params)
         self.tables = tables if tables is not None else rule_tables(self.params, rules)
         self.building_households = np.zeros(len(self.params.building_units), dtype=np.int64)
+        self.community_groups = np.zeros(self.params.communities)   # resident groups, counted each month
         self.authority = HousingAuthority(self)
         self.households = Households(self)
         self.communities = [Community(self, i) for i in range(self.params.communities)]
@@ -71,6 +72,9 @@ class EstateModel(mesa.Model):
 
     def count_the_month(self) -> None:
         self.building_households = self.recorder.take_census(self.households.pop, self.month)
+        # resident groups form building by building (one table look-up for every building at once)
+        self.community_groups = np.bincount(self.params.building_community, minlength=self.params.communities,
+                                            weights=self.tables.groups(self.building_households))
         self.recorder.data[self.month, -1, self.recorder.index["waiting_pool"]] = self.authority.waiting_pool
 
     def run(self) -> None:

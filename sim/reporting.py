@@ -1,5 +1,5 @@
 """Counting the month and recording it: the census of residents by community, age band, voter category,
-low income and disability (one ``bincount`` over every member), the preallocated series it is written
+low income and disability (one compiled pass over every member), the preallocated series it is written
 into, and the metrics derived from the counts through the rules (staff, groups, grids, service demand).
 
 Metric names are stable: they are the ``metric`` column of ``series.csv`` and the keys of ``Demand``.
@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from sim.kernels import count_people, flat_keys
 from sim.params import MONTHS_PER_YEAR, Params
 from sim.population import OCCUPIED, SIGNED, VACANT, Population
 from standards import formulas
@@ -90,7 +91,7 @@ class Lookup:
 
 class Census:
     """The month's head count: per community, residents by age partition, voter category, low income and
-    disability, from one ``bincount`` over every member place of every flat."""
+    disability, in one compiled pass over every member (``sim.kernels.count_people``)."""
 
     GROUPS = 6  # voter category (hukou / tenant eligible / tenant not yet eligible) × low income
 
@@ -102,56 +103,45 @@ class Census:
             if high is not None:
                 bounds.add(high + 1)
         self.edges = np.array(sorted(bounds))
-        parts = len(self.edges)
-        self.none = parts                           # the partition of an empty place
-        self.p1 = parts + 1
+        self.parts = len(self.edges)
         oldest_months = (int(params.band_high.max()) + 1) * MONTHS_PER_YEAR + params.horizon + 1
         years = np.arange(oldest_months + 1) // MONTHS_PER_YEAR
-        bins = (params.communities + 1) * self.GROUPS * 2 * self.p1
-        self.dtype = np.int16 if bins < np.iinfo(np.int16).max else np.int32   # small keys count faster
-        self.lut = np.concatenate([[self.none], np.searchsorted(self.edges, years, side="right") - 1]
-                                  ).astype(self.dtype)
-        self.bins = bins
-        # each flat's first key: its community's block (flats not occupied count in a last, dropped block)
+        # age in months → its partition (the years between consecutive edges)
+        self.partition = (np.searchsorted(self.edges, years, side="right") - 1).astype(np.int64)
+        block = self.GROUPS * 2 * self.parts        # one community's keys: group × disabled × partition
+        # each flat's first key: its community's block
         self.base = (params.building_community[np.repeat(np.arange(len(params.building_units)),
-                                                         params.building_units)]
-                     * self.GROUPS * 2 * self.p1).astype(self.dtype)
-        self.dump = self.dtype(params.communities * self.GROUPS * 2 * self.p1)
+                                                         params.building_units)] * block).astype(np.int64)
+        self.counts = np.zeros(params.communities * block, dtype=np.int64)
+        self.keys = np.zeros(params.flats, dtype=np.int64)      # each flat's key this month (-1: not counted)
+        self.nobody = np.zeros(params.flats, dtype=bool)
         self.names = PERSON_METRICS_HEAD + tuple(params.age_bands) + PERSON_METRICS_TAIL
         self.matrix = self._matrix()
 
     def _matrix(self) -> np.ndarray:
         """(group, disabled, partition) → metric, as a 0/1 matrix."""
-        g, d, p = np.meshgrid(np.arange(self.GROUPS), np.arange(2), np.arange(self.p1), indexing="ij")
-        person = p < self.none
-        low = np.where(person, self.edges[np.minimum(p, self.none - 1)], -1)
+        g, d, p = np.meshgrid(np.arange(self.GROUPS), np.arange(2), np.arange(self.parts), indexing="ij")
+        low = self.edges[p]
         cat, low_income = g % 3, g >= 3
-        columns = {"residents": person, "low_income_residents": person & low_income,
-                   "disabled_residents": person & (d == 1)}
-        voting = person & (low >= self.params.voting_age)
+        person = np.ones_like(g, dtype=bool)
+        columns = {"residents": person, "low_income_residents": low_income, "disabled_residents": d == 1}
+        voting = low >= self.params.voting_age
         columns["voters_hukou"] = voting & (cat == 0)
         columns["voters_tenant"] = voting & (cat == 1)
         for name, (a, b) in self.params.age_bands.items():
-            columns[name] = person & (low >= a) & ((low <= b) if b is not None else True)
+            columns[name] = (low >= a) & ((low <= b) if b is not None else True)
         return np.stack([columns[n].ravel() for n in self.names], axis=1).astype(np.float64)
 
     def count(self, pop: Population, month: int) -> np.ndarray:
         """Per community (rows) the person metrics ``self.names`` (columns)."""
-        c = self.params.communities
-        migrant = ~pop.local
-        category = migrant.view(np.uint8)
         residence = self.params.migrant_residence_months
-        if residence is not None:   # a migrant votes only after the residence the regime asks (SD-22 §二(五)3)
-            category = category + (migrant & (month - pop.move_in_month < residence)).view(np.uint8)
-        group = (category + np.uint8(3) * pop.low_income.view(np.uint8)).astype(self.dtype)
-        group *= self.dtype(2 * self.p1)
-        flat_key = np.where(pop.state == OCCUPIED, self.base + group, self.dump)
-        used = slice(0, pop.used)
-        key = self.lut.take(pop.age[used] + 1)
-        key += flat_key.take(pop.flat[used])
-        key += pop.disabled[used] * self.dtype(self.p1)
-        counts = np.bincount(key, minlength=self.bins)
-        return counts.reshape(c + 1, -1)[:c] @ self.matrix
+        if residence is None:
+            recent = self.nobody
+        else:   # a migrant votes only after the residence the regime asks (SD-22 §二(五)3)
+            recent = month - pop.move_in_month < residence
+        flat_keys(pop.state, self.base, pop.local, pop.low_income, recent, 2 * self.parts, OCCUPIED, self.keys)
+        count_people(pop.age, pop.flat, pop.disabled, pop.used, self.keys, self.partition, self.parts, self.counts)
+        return self.counts.reshape(self.params.communities, -1) @ self.matrix
 
 
 class Recorder:
