@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -51,10 +51,23 @@ def _pool():
 
 
 @st.cache_resource
-def _warm_pool() -> list:
+def _warm_pool() -> threading.Thread:
     """Start the pool's workers (and the fork server's import of the model) once the first page is
-    drawn, so the first run does not wait for them."""
-    return [_pool().submit(os.getpid) for _ in range(os.cpu_count() or 1)]
+    drawn, so the first run does not wait for them: in the background, and (on Linux) one step down in
+    CPU priority, which the workers inherit, so that the page itself always comes first."""
+    pool = _pool()
+
+    def start() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 5)   # this thread only
+        except (AttributeError, OSError):
+            pass
+        for future in [pool.submit(os.getpid) for _ in range(os.cpu_count() or 1)]:
+            future.result()
+
+    thread = threading.Thread(target=start, name="warm-pool", daemon=True)
+    thread.start()
+    return thread
 
 
 def _scenario(data: dict, label: str) -> Scenario:
@@ -132,67 +145,32 @@ def _marked(headlines: cmp.Headlines, lang: str) -> pd.DataFrame:
 
 
 def _run_all(scenarios: list[Scenario], lang: str) -> list:
-    """Each scenario's run, from the cache or computed now with a progress bar."""
-    from estate.pipeline import run
+    """Each scenario's run, from the cache or computed now (the missing ones together, sharing the
+    pool) with a progress bar each."""
+    from estate.pipeline import run_many
 
-    cache, results = _runs(), []
-    for s in scenarios:
-        result = cache.get(s)
-        if result is None:
-            bar = st.progress(0.0, text=f"{s.name}: {t('stage_plan', lang)}")
+    cache = _runs()
+    results = [cache.get(s) for s in scenarios]
+    missing = [i for i, r in enumerate(results) if r is None]
+    if not missing:
+        return results
+    bars = {i: st.progress(0.0, text=f"{scenarios[i].name}: {t('stage_plan', lang)}") for i in missing}
 
-            def progress(stage: str, done: int, total: int, s=s, bar=bar) -> None:
-                share = {"plan": 0.05, "simulate": 0.05 + 0.85 * done / max(total, 1), "facilities": 0.92,
-                         "budget": 0.97}[stage]
-                bar.progress(min(share, 1.0), text=f"{s.name}: {t('stage_' + stage, lang)} "
+    def progress(i: int):
+        def report(stage: str, done: int, total: int) -> None:
+            share = {"plan": 0.05, "simulate": 0.05 + 0.85 * done / max(total, 1), "facilities": 0.92,
+                     "budget": 0.97}[stage]
+            bars[i].progress(min(share, 1.0), text=f"{scenarios[i].name}: {t('stage_' + stage, lang)} "
                              + (f"{done}/{total}" if stage == "simulate" else ""))
+        return report
 
-            result = run(s, rules_of(s), executor=_pool(), progress=progress)
-            cache.put(s, result)
-            bar.empty()
-        results.append(result)
+    computed = run_many([(scenarios[i], rules_of(scenarios[i])) for i in missing], executor=_pool(),
+                        progress=[progress(i) for i in missing])
+    for i, result in zip(missing, computed):
+        cache.put(scenarios[i], result)
+        results[i] = result
+        bars[i].empty()
     return results
-
-
-def _fan_chart(result, lang: str) -> alt.Chart:
-    df = pd.DataFrame(tables.occupancy(result))
-    base = alt.Chart(df).encode(x=alt.X("month:Q", title=t("month", lang)))
-    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p10:Q", title=t("occupancy_axis", lang),
-                                                       axis=alt.Axis(format="%")), y2="p90:Q",
-                                               color=alt.Color("community:N", title=t("community", lang)))
-    line = base.mark_line().encode(y="p50:Q", color="community:N")
-    rule = alt.Chart(df.drop_duplicates("community")).mark_rule(strokeDash=[4, 3], color="#b3261e").encode(
-        y="threshold:Q")
-    return (band + line + rule).properties(height=260)
-
-
-def _demand_chart(result, lang: str) -> alt.Chart:
-    df = pd.DataFrame(tables.demand(result))
-    base = alt.Chart(df).encode(x=alt.X("month:Q", title=t("month", lang)))
-    chart = (base.mark_area(opacity=0.25, color="#2e7d32").encode(y=alt.Y("p10:Q", title=None), y2="p90:Q")
-             + base.mark_line(color="#2e7d32").encode(y="p50:Q"))
-    return chart.properties(height=130, width=200).facet(
-        facet=alt.Facet("service:N", title=None), columns=3).resolve_scale(y="independent")
-
-
-def _budget_chart(result, lang: str) -> alt.Chart:
-    df = pd.DataFrame(tables.budget(result))
-    df = df.groupby(["year", "payer"], as_index=False)["amount_cny"].sum()
-    df["million"] = df["amount_cny"] / 1e6
-    return alt.Chart(df).mark_bar().encode(
-        x=alt.X("year:O", title=t("year", lang)), y=alt.Y("million:Q", title=t("million_cny", lang)),
-        color=alt.Color("payer:N", title=t("payer", lang))).properties(height=260)
-
-
-def _site_chart(result, lang: str) -> alt.Chart:
-    df = pd.DataFrame(tables.site(result))
-    points = alt.Chart(df).mark_circle().encode(
-        x=alt.X("x:Q", title="x (m)"), y=alt.Y("y:Q", title="y (m)"),
-        size=alt.Size("units:Q", legend=None), color=alt.Color("community:N", title=t("community", lang)),
-        tooltip=["building", "community", "units"])
-    offices = alt.Chart(df[df["office"]]).mark_point(shape="diamond", size=220, filled=True, color="black").encode(
-        x="x:Q", y="y:Q", tooltip=["building", "community"])
-    return (points + offices).properties(height=320)
 
 
 def _report_html(result) -> bytes:
@@ -207,6 +185,8 @@ def _report_html(result) -> bytes:
 
 
 def _results(edited: list[Scenario], lang: str) -> None:
+    from estate import charts
+
     cache = _runs()
     cached = [cache.get(s) is not None for s in edited]
     pressed = st.button(t("run", lang), type="primary", key="run")
@@ -235,22 +215,22 @@ def _results(edited: list[Scenario], lang: str) -> None:
     for col, r in zip(st.columns(len(results)), results):
         with col:
             st.caption(r.scenario.name)
-            st.altair_chart(_fan_chart(r, lang), width="stretch")
+            st.altair_chart(charts.fan_chart(r, lang), width="stretch")
     st.subheader(t("demand_chart", lang))
     for col, r in zip(st.columns(len(results)), results):
         with col:
             st.caption(r.scenario.name)
-            st.altair_chart(_demand_chart(r, lang))
+            st.altair_chart(charts.demand_chart(r, lang))
     st.subheader(t("budget_chart", lang))
     for col, r in zip(st.columns(len(results)), results):
         with col:
             st.caption(r.scenario.name)
-            st.altair_chart(_budget_chart(r, lang), width="stretch")
+            st.altair_chart(charts.budget_chart(r, lang), width="stretch")
     st.subheader(t("site_map", lang))
     for col, r in zip(st.columns(len(results)), results):
         with col:
             st.caption(f"{r.scenario.name} — {r.plan.status.value}")
-            st.altair_chart(_site_chart(r, lang), width="stretch")
+            st.altair_chart(charts.site_chart(r, lang), width="stretch")
 
     st.header(t("compliance", lang))
     for col, r in zip(st.columns(len(results)), results):

@@ -4,6 +4,8 @@ CLI (`estate run`) and the app both call, so they can never disagree.
     plan_split ─► plan.split() ─► run_ensemble ─► demand ─► plan_facilities ─► budget ─► budget cap
          └────────────► verify (and audit, for a built estate) ──────────────────────────┘
 
+``run_many`` does the same for several scenarios on one executor, their ensembles queued together.
+
 Stages report progress as ``progress(stage, done, total)``; the ensemble reports per replication.
 """
 
@@ -12,11 +14,11 @@ from __future__ import annotations
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from optimize import Budget, Check, Plan, audit, budget, plan_split, verify
 from scenarios.schema import Scenario
-from sim import SimulationResult, run_ensemble
+from sim import SimulationResult, submit_ensemble
 from standards.ruleset import RuleSet
 
 Progress = Callable[[str, int, int], None]
@@ -48,39 +50,70 @@ def run(scenario: Scenario, rules: RuleSet, *, replications: int | None = None, 
         progress: Progress | None = None) -> RunResult:
     """Plan, simulate over the planned communities, plan facilities against the simulated demand, and
     cost it all. ``executor``/``workers`` go to ``sim.run_ensemble``."""
+    from sim.ensemble import _executor
+
+    pool, owned = _executor(executor, workers)
+    try:
+        return run_many([(scenario, rules)], replications=replications, seed=seed, executor=pool,
+                        workers=workers, progress=[progress] if progress else None)[0]
+    finally:
+        if owned:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | None = None,
+             seed: int | None = None, executor: Executor | None = None, workers: int | None = None,
+             progress: Sequence[Progress | None] | None = None) -> list[RunResult]:
+    """``run`` for several scenarios sharing one executor: every plan first, then every ensemble handed
+    to the executor at once, then each scenario's facilities and budget as soon as its ensemble is in
+    (here, while the executor's workers go on with the next scenario's replications). ``progress`` has
+    one callback (or None) per scenario. Results come in the order given."""
     from optimize.budget_cap import analyse_cap
     from optimize.facilities import plan_facilities
 
-    report = progress or _noop
-    seconds: dict[str, float] = {}
+    reports = [p or _noop for p in (progress or [None] * len(runs))]
+    seconds: list[dict[str, float]] = [{} for _ in runs]
+    planned = []
+    for (scenario, rules), report, sec in zip(runs, reports, seconds):
+        t = time.perf_counter()
+        report("plan", 0, 1)
+        plan = plan_split(scenario, rules)
+        checks = tuple(verify(plan, scenario, rules))
+        built = tuple(audit(scenario, rules)) if scenario.existing is not None else None
+        sec["plan"] = time.perf_counter() - t
+        report("plan", 1, 1)
+        planned.append((plan, checks, built))
 
-    t = time.perf_counter()
-    report("plan", 0, 1)
-    plan = plan_split(scenario, rules)
-    checks = tuple(verify(plan, scenario, rules))
-    built = tuple(audit(scenario, rules)) if scenario.existing is not None else None
-    seconds["plan"] = time.perf_counter() - t
-    report("plan", 1, 1)
+    t0 = time.perf_counter()
+    pending = [submit_ensemble(scenario, rules, plan.split(), replications=replications, seed=seed,
+                               executor=executor, workers=workers)
+               for (scenario, rules), (plan, _, _) in zip(runs, planned)]
+    out = []
+    try:
+        for i, (scenario, rules) in enumerate(runs):
+            (plan, checks, built), report, sec = planned[i], reports[i], seconds[i]
+            sim = pending[i].result(lambda done, total, report=report: report("simulate", done, total))
+            sec["simulate"] = time.perf_counter() - t0      # from the hand-over (the ensembles share the workers)
 
-    t = time.perf_counter()
-    sim = run_ensemble(scenario, rules, plan.split(), replications=replications, seed=seed, executor=executor,
-                       workers=workers, progress=lambda done, total: report("simulate", done, total))
-    seconds["simulate"] = time.perf_counter() - t
+            t = time.perf_counter()
+            report("facilities", 0, 1)
+            facilities = plan_facilities(sim.demand(), scenario, rules, plan=plan)
+            sec["facilities"] = time.perf_counter() - t
+            report("facilities", 1, 1)
 
-    t = time.perf_counter()
-    report("facilities", 0, 1)
-    facilities = plan_facilities(sim.demand(), scenario, rules, plan=plan)
-    seconds["facilities"] = time.perf_counter() - t
-    report("facilities", 1, 1)
-
-    t = time.perf_counter()
-    report("budget", 0, 1)
-    costs = budget(plan, scenario, rules, facilities=facilities)
-    cap = analyse_cap(costs, plan, scenario, rules, facilities=facilities) \
-        if scenario.costs.budget_cap_cny_per_year is not None else None
-    seconds["budget"] = time.perf_counter() - t
-    report("budget", 1, 1)
-    return RunResult(scenario, rules, plan, checks, sim, facilities, costs, cap, built, seconds)
+            t = time.perf_counter()
+            report("budget", 0, 1)
+            costs = budget(plan, scenario, rules, facilities=facilities)
+            cap = analyse_cap(costs, plan, scenario, rules, facilities=facilities) \
+                if scenario.costs.budget_cap_cny_per_year is not None else None
+            sec["budget"] = time.perf_counter() - t
+            report("budget", 1, 1)
+            out.append(RunResult(scenario, rules, plan, checks, sim, facilities, costs, cap, built, sec))
+    except BaseException:
+        for ensemble in pending:     # nothing left running on a shared pool for a run that failed
+            ensemble.cancel()
+        raise
+    return out
 
 
 def process_pool(workers: int | None = None) -> Executor:

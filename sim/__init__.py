@@ -9,9 +9,10 @@ reference model.
 >>> demand = result.demand()                                     # scenarios.demand.Demand
 """
 
-from sim.ensemble import ESTATE, Failure, SerialExecutor, SimulationResult, run_ensemble
+from sim.ensemble import (ESTATE, Failure, PendingEnsemble, SerialExecutor, SimulationResult, run_ensemble,
+                          submit_ensemble)
 from sim.model import EstateModel
 from sim.params import Params, params_of
 
-__all__ = ["ESTATE", "EstateModel", "Failure", "Params", "SerialExecutor", "SimulationResult", "params_of",
-           "run_ensemble"]
+__all__ = ["ESTATE", "EstateModel", "Failure", "Params", "PendingEnsemble", "SerialExecutor", "SimulationResult",
+           "params_of", "run_ensemble", "submit_ensemble"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import uuid
+from collections import OrderedDict
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
@@ -25,7 +27,7 @@ from scenarios.schema import Scenario
 from scenarios.split import Split, split_of
 from sim.model import EstateModel
 from sim.params import Params, params_of
-from sim.reporting import ESTATE_ONLY, metric_names, rule_tables, units_of
+from sim.reporting import ESTATE_ONLY, RuleTables, metric_names, rule_tables, units_of
 from standards import formulas
 from standards.errors import InputError
 from standards.ruleset import RuleSet
@@ -57,12 +59,29 @@ class SerialExecutor(Executor):
         return future
 
 
+# A worker's rule tables by ensemble (its ``token``): the later chunks of an ensemble that reach the
+# same worker find the tables filled by the earlier ones.
+_TABLES: OrderedDict[str, RuleTables] = OrderedDict()
+_TABLES_KEPT = 4
+
+
+def _tables(token: str | None, params: Params, rules: RuleSet) -> RuleTables:
+    if token is None:
+        return rule_tables(params, rules)
+    if token not in _TABLES:
+        _TABLES[token] = rule_tables(params, rules)
+        while len(_TABLES) > _TABLES_KEPT:
+            _TABLES.popitem(last=False)
+    return _TABLES[token]
+
+
 def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: Params,
-              seeds: Sequence[tuple[int, np.random.SeedSequence]]) -> list[tuple]:
+              seeds: Sequence[tuple[int, np.random.SeedSequence]], token: str | None = None) -> list[tuple]:
     """Run some replications (a module-level function, so a process pool can import it): each gives
-    ``("ok", index, series as float32, election months)`` or ``("failed", index, message)``."""
+    ``("ok", index, series as float32, election months)`` or ``("failed", index, message)``.
+    ``token`` names the ensemble, so a worker keeps its rule tables from one chunk to the next."""
     out: list[tuple] = []
-    tables = rule_tables(params, rules)   # shared by the chunk's models: their counts repeat
+    tables = _tables(token, params, rules)   # shared by the models: their counts repeat
     for index, seed in seeds:
         try:
             model = EstateModel(scenario, rules, split, rng=seed, params=params, tables=tables)
@@ -214,6 +233,54 @@ def run_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None,
     scenario and rules once for several replications, and the last chunks are small enough to keep
     every worker busy to the end.
     """
+    pool, owned = _executor(executor, workers)
+    try:
+        return submit_ensemble(scenario, rules, split, replications=replications, executor=pool, seed=seed,
+                               workers=workers, chunks_per_worker=chunks_per_worker).result(progress)
+    finally:
+        if owned:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class PendingEnsemble:
+    """An ensemble whose chunks are with an executor; ``result()`` waits for them and summarises.
+    Several can be pending on one pool at once, so the pool never idles between scenarios."""
+
+    def __init__(self, scenario: Scenario, rules: RuleSet, split: Split | None, params: Params, seed: int,
+                 replications: int, futures: dict[Future, list]) -> None:
+        self.scenario, self.rules, self.split, self.params = scenario, rules, split, params
+        self.seed, self.replications, self.futures = seed, replications, futures
+
+    def result(self, progress: Progress | None = None) -> SimulationResult:
+        results: dict[int, tuple] = {}
+        try:
+            for future in as_completed(self.futures):
+                try:
+                    rows = future.result()
+                except Exception as exc:  # noqa: BLE001 - a lost worker fails its replications only
+                    rows = [("failed", i, f"{type(exc).__name__}: {exc}") for i, _ in self.futures[future]]
+                for row in rows:
+                    results[row[1]] = row
+                if progress is not None:
+                    progress(len(results), self.replications)
+        finally:
+            for future in self.futures:
+                future.cancel()
+        return summarise(self.scenario, self.rules, self.split, self.params, self.seed, self.replications,
+                         [results[i] for i in sorted(results)])
+
+    def cancel(self) -> None:
+        """Drop the chunks not yet started."""
+        for future in self.futures:
+            future.cancel()
+
+
+def submit_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
+                    replications: int | None = None, executor: Executor | None = None,
+                    seed: int | None = None, workers: int | None = None,
+                    chunks_per_worker: int = 8) -> PendingEnsemble:
+    """Hand an ensemble's chunks to ``executor`` (default: run them here, now) and return at once;
+    the arguments are ``run_ensemble``'s."""
     replications = scenario.replications if replications is None else replications
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise InputError(f"replications must be a whole number ≥ 1 (got {replications!r})")
@@ -221,29 +288,15 @@ def run_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None,
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be a whole number ≥ 0 (got {seed!r})")
     params = params_of(scenario, rules, split)
-    pool, owned = _executor(executor, workers)
+    pool = executor if executor is not None else SerialExecutor()
     children = list(enumerate(np.random.SeedSequence(seed).spawn(replications)))
     n_workers = 1 if isinstance(pool, SerialExecutor) else (
         workers or getattr(pool, "_max_workers", None) or os.cpu_count() or 1)
     size = max(1, math.ceil(replications / (n_workers * chunks_per_worker)))
     chunks = [children[i:i + size] for i in range(0, replications, size)]
-
-    results: dict[int, tuple] = {}
-    try:
-        futures = {pool.submit(run_chunk, scenario, rules, split, params, chunk): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            try:
-                rows = future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker fails its replications only
-                rows = [("failed", i, f"{type(exc).__name__}: {exc}") for i, _ in futures[future]]
-            for row in rows:
-                results[row[1]] = row
-            if progress is not None:
-                progress(len(results), replications)
-    finally:
-        if owned:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return summarise(scenario, rules, split, params, seed, replications, [results[i] for i in sorted(results)])
+    token = uuid.uuid4().hex
+    futures = {pool.submit(run_chunk, scenario, rules, split, params, chunk, token): chunk for chunk in chunks}
+    return PendingEnsemble(scenario, rules, split, params, seed, replications, futures)
 
 
 def summarise(scenario: Scenario, rules: RuleSet, split: Split | None, params: Params, seed: int,
@@ -281,5 +334,5 @@ def _voter_categories(rules: RuleSet) -> tuple[str, ...]:
     return VOTER_METRICS
 
 
-__all__ = ["ESTATE", "Failure", "SerialExecutor", "SimulationResult", "run_chunk", "run_ensemble",
-           "split_of"]
+__all__ = ["ESTATE", "Failure", "PendingEnsemble", "SerialExecutor", "SimulationResult", "run_chunk",
+           "run_ensemble", "split_of", "submit_ensemble"]

@@ -51,8 +51,8 @@ def test_replications_use_independent_streams(serial):
 def test_a_failed_replication_is_reported_not_fatal(scenario, monkeypatch):
     real = ensemble.run_chunk
 
-    def flaky(scenario, rules, split, params, seeds):
-        rows = real(scenario, rules, split, params, seeds)
+    def flaky(scenario, rules, split, params, seeds, token=None):
+        rows = real(scenario, rules, split, params, seeds, token)
         return [("failed", r[1], "RuntimeError: boom") if r[1] == 2 else r for r in rows]
 
     monkeypatch.setattr(ensemble, "run_chunk", flaky)
@@ -79,10 +79,10 @@ def test_a_replication_that_raises_is_reported_and_the_others_complete(scenario,
 def test_a_chunk_lost_on_a_callers_executor_fails_its_replications_only(scenario, serial, monkeypatch):
     real = ensemble.run_chunk
 
-    def lost(scenario, rules, split, params, seeds):
+    def lost(scenario, rules, split, params, seeds, token=None):
         if any(i == 2 for i, _ in seeds):
             raise ConnectionError("worker lost")
-        return real(scenario, rules, split, params, seeds)
+        return real(scenario, rules, split, params, seeds, token)
 
     monkeypatch.setattr(ensemble, "run_chunk", lost)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -96,7 +96,7 @@ def test_a_chunk_lost_on_a_callers_executor_fails_its_replications_only(scenario
 
 def test_all_failing_is_one_clear_error(scenario, monkeypatch):
     monkeypatch.setattr(ensemble, "run_chunk",
-                        lambda *a: [("failed", i, "RuntimeError: boom") for i, _ in a[-1]])
+                        lambda *a: [("failed", i, "RuntimeError: boom") for i, _ in a[4]])
     with pytest.raises(InputError, match="all 3 replications failed .*boom"):
         run_ensemble(scenario, rules_of(scenario), replications=3)
 
