@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ import streamlit as st
 from estate import compare as cmp
 from estate import editing, tables
 from estate.i18n import LANGUAGES, t
+from estate.pool import SharedPool
 from estate.run_cache import RunCache
 from estate.uploads import scenario_from_upload
 from scenarios import load, rules_of
@@ -30,6 +32,8 @@ from standards.errors import InputError
 
 ROOT = Path(__file__).parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))
+PROGRESS_SECONDS = 1.0      # the least time between two redraws of a progress bar
+WARM_AFTER_SECONDS = 2.0    # the pool's workers start after the browser has drawn the first page
 
 
 @st.cache_data(show_spinner=False)
@@ -44,30 +48,11 @@ def _runs() -> RunCache:
 
 
 @st.cache_resource
-def _pool():
-    """One process pool for the app's lifetime (no start-up cost per run)."""
-    from estate.pipeline import process_pool
-    return process_pool(os.cpu_count() or 1)
-
-
-@st.cache_resource
-def _warm_pool() -> threading.Thread:
-    """Start the pool's workers (and the fork server's import of the model) once the first page is
-    drawn, so the first run does not wait for them: in the background, and (on Linux) one step down in
-    CPU priority, which the workers inherit, so that the page itself always comes first."""
-    pool = _pool()
-
-    def start() -> None:
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 5)   # this thread only
-        except (AttributeError, OSError):
-            pass
-        for future in [pool.submit(os.getpid) for _ in range(os.cpu_count() or 1)]:
-            future.result()
-
-    thread = threading.Thread(target=start, name="warm-pool", daemon=True)
-    thread.start()
-    return thread
+def _pool() -> SharedPool:
+    """One process pool for the app's lifetime (no start-up cost per run). Its workers import this page
+    as their main module: with the page's imports preloaded in the fork server, that is nearly free."""
+    return SharedPool(os.cpu_count() or 1, preload=("streamlit", "pandas", "estate.compare", "estate.editing",
+                                                    "estate.uploads", "estate.tables", "estate.run_cache"))
 
 
 def _scenario(data: dict, label: str) -> Scenario:
@@ -156,15 +141,23 @@ def _run_all(scenarios: list[Scenario], lang: str) -> list:
         return results
     bars = {i: st.progress(0.0, text=f"{scenarios[i].name}: {t('stage_plan', lang)}") for i in missing}
 
+    shown = {i: (0.0, "") for i in missing}     # when each bar was last redrawn, and at which stage
+
     def progress(i: int):
         def report(stage: str, done: int, total: int) -> None:
+            # each redraw costs the browser a repaint of the page: at most one a second per bar, and
+            # one at each new stage
+            now = time.monotonic()
+            if stage == shown[i][1] and now - shown[i][0] < PROGRESS_SECONDS:
+                return
+            shown[i] = (now, stage)
             share = {"plan": 0.05, "simulate": 0.05 + 0.85 * done / max(total, 1), "facilities": 0.92,
                      "budget": 0.97}[stage]
             bars[i].progress(min(share, 1.0), text=f"{scenarios[i].name}: {t('stage_' + stage, lang)} "
                              + (f"{done}/{total}" if stage == "simulate" else ""))
         return report
 
-    computed = run_many([(scenarios[i], rules_of(scenarios[i])) for i in missing], executor=_pool(),
+    computed = run_many([(scenarios[i], rules_of(scenarios[i])) for i in missing], executor=_pool().get(),
                         progress=[progress(i) for i in missing])
     for i, result in zip(missing, computed):
         cache.put(scenarios[i], result)
@@ -323,7 +316,7 @@ def main() -> None:
             rows = cmp.rules_table(s)
             st.dataframe({t(k, lang): [r[k] for r in rows] for k in ("role", "rule", "value", "citation", "note")},
                          hide_index=True, width="stretch")
-    _warm_pool()
+    _pool().warm(delay=WARM_AFTER_SECONDS)   # once the first page is drawn
 
 
 # Streamlit runs this file as __main__; the process pool's workers import it as __mp_main__ and must

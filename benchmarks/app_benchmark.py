@@ -10,7 +10,8 @@ Prints each repetition and the medians against the targets (≤ 3 s, ≤ 10 s, �
 
     .venv/bin/python benchmarks/app_benchmark.py [--repeat 3] [--scenarios a.toml,b.toml]
 
-Needs Debian's chromium and the playwright package (the test extra).
+Needs Debian's chromium and the playwright package (the test extra). APP_BENCH_STDERR=FILE keeps the
+app server's log.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def serve() -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app_streamlit.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=open(os.environ.get("APP_BENCH_STDERR", os.devnull), "w"))
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:

@@ -116,11 +116,13 @@ def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | No
     return out
 
 
-def process_pool(workers: int | None = None) -> Executor:
+def process_pool(workers: int | None = None, preload: Sequence[str] = ()) -> Executor:
     """A process pool for repeated runs (the app keeps one for its lifetime), started the way the
-    ensemble starts its own: a fork server that has imported the model once."""
+    ensemble starts its own: a fork server that has imported the model once, and ``preload``. Each
+    worker also imports the caller's main module (multiprocessing's rule): preloading what that module
+    imports makes the workers' start nearly free."""
     import os
     from concurrent.futures import ProcessPoolExecutor
 
     from sim.ensemble import _context
-    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_context())
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_context(preload))
