@@ -64,36 +64,42 @@ def run(scenario: Scenario, rules: RuleSet, *, replications: int | None = None, 
 def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | None = None,
              seed: int | None = None, executor: Executor | None = None, workers: int | None = None,
              progress: Sequence[Progress | None] | None = None) -> list[RunResult]:
-    """``run`` for several scenarios sharing one executor: every plan first, then every ensemble handed
-    to the executor at once, then each scenario's facilities and budget as soon as its ensemble is in
-    (here, while the executor's workers go on with the next scenario's replications). ``progress`` has
-    one callback (or None) per scenario. Results come in the order given."""
+    """``run`` for several scenarios sharing one executor: each scenario's ensemble is handed to the
+    executor as soon as it is planned, and its facilities and budget are worked out as soon as its
+    replications are in (here, while the executor's workers go on with the next scenario's), so the
+    workers never wait. ``progress`` has one callback (or None) per scenario. Results come in the order
+    given."""
     from optimize.budget_cap import analyse_cap
     from optimize.facilities import plan_facilities
 
     reports = [p or _noop for p in (progress or [None] * len(runs))]
     seconds: list[dict[str, float]] = [{} for _ in runs]
-    planned = []
-    for (scenario, rules), report, sec in zip(runs, reports, seconds):
-        t = time.perf_counter()
-        report("plan", 0, 1)
-        plan = plan_split(scenario, rules)
-        checks = tuple(verify(plan, scenario, rules))
-        built = tuple(audit(scenario, rules)) if scenario.existing is not None else None
-        sec["plan"] = time.perf_counter() - t
-        report("plan", 1, 1)
-        planned.append((plan, checks, built))
-
+    planned, pending = [], []
     t0 = time.perf_counter()
-    pending = [submit_ensemble(scenario, rules, plan.split(), replications=replications, seed=seed,
-                               executor=executor, workers=workers)
-               for (scenario, rules), (plan, _, _) in zip(runs, planned)]
+    try:
+        for (scenario, rules), report, sec in zip(runs, reports, seconds):
+            t = time.perf_counter()
+            report("plan", 0, 1)
+            plan = plan_split(scenario, rules)
+            checks = tuple(verify(plan, scenario, rules))
+            built = tuple(audit(scenario, rules)) if scenario.existing is not None else None
+            sec["plan"] = time.perf_counter() - t
+            report("plan", 1, 1)
+            planned.append((plan, checks, built))
+            # handed over at once: the workers start on it while the next scenario is planned
+            pending.append(submit_ensemble(scenario, rules, plan.split(), replications=replications, seed=seed,
+                                           executor=executor, workers=workers))
+    except BaseException:
+        for ensemble in pending:
+            ensemble.cancel()
+        raise
+
     out = []
     try:
         for i, (scenario, rules) in enumerate(runs):
             (plan, checks, built), report, sec = planned[i], reports[i], seconds[i]
             sim = pending[i].result(lambda done, total, report=report: report("simulate", done, total))
-            sec["simulate"] = time.perf_counter() - t0      # from the hand-over (the ensembles share the workers)
+            sec["simulate"] = time.perf_counter() - t0      # from the start: the ensembles share the workers
 
             t = time.perf_counter()
             report("facilities", 0, 1)
