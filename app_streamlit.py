@@ -32,7 +32,7 @@ from standards.errors import InputError
 
 ROOT = Path(__file__).parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))
-PROGRESS_SECONDS = 1.0      # the least time between two redraws of a progress bar
+PROGRESS_SECONDS = 2.0      # the least time between two redraws of the progress bar
 WARM_AFTER_SECONDS = 2.0    # the pool's workers start after the browser has drawn the first page
 
 
@@ -139,22 +139,23 @@ def _run_all(scenarios: list[Scenario], lang: str) -> list:
     missing = [i for i, r in enumerate(results) if r is None]
     if not missing:
         return results
-    bars = {i: st.progress(0.0, text=f"{scenarios[i].name}: {t('stage_plan', lang)}") for i in missing}
-
-    shown = {i: (0.0, "") for i in missing}     # when each bar was last redrawn, and at which stage
+    # one bar for the whole comparison; each redraw costs the browser a repaint of the page (and, on
+    # two cores, the replications that time), so it moves at most every PROGRESS_SECONDS
+    bar = st.progress(0.0, text=t("stage_plan", lang))
+    shares = {i: 0.0 for i in missing}
+    last = [0.0]
 
     def progress(i: int):
         def report(stage: str, done: int, total: int) -> None:
-            # each redraw costs the browser a repaint of the page: at most one a second per bar, and
-            # one at each new stage
+            shares[i] = {"plan": 0.05, "simulate": 0.05 + 0.85 * done / max(total, 1), "facilities": 0.92,
+                         "budget": 0.97}[stage]
             now = time.monotonic()
-            if stage == shown[i][1] and now - shown[i][0] < PROGRESS_SECONDS:
+            if now - last[0] < PROGRESS_SECONDS:
                 return
-            shown[i] = (now, stage)
-            share = {"plan": 0.05, "simulate": 0.05 + 0.85 * done / max(total, 1), "facilities": 0.92,
-                     "budget": 0.97}[stage]
-            bars[i].progress(min(share, 1.0), text=f"{scenarios[i].name}: {t('stage_' + stage, lang)} "
-                             + (f"{done}/{total}" if stage == "simulate" else ""))
+            last[0] = now
+            bar.progress(min(sum(shares.values()) / len(shares), 1.0),
+                         text=f"{scenarios[i].name}: {t('stage_' + stage, lang)} "
+                         + (f"{done}/{total}" if stage == "simulate" else ""))
         return report
 
     computed = run_many([(scenarios[i], rules_of(scenarios[i])) for i in missing], executor=_pool().get(),
@@ -162,7 +163,7 @@ def _run_all(scenarios: list[Scenario], lang: str) -> list:
     for i, result in zip(missing, computed):
         cache.put(scenarios[i], result)
         results[i] = result
-        bars[i].empty()
+    bar.empty()
     return results
 
 

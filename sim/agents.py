@@ -84,7 +84,8 @@ class HousingAuthority(mesa.Agent):
 class Community(mesa.Agent):
     """One community of the split: a preparatory group from its first move-in, the residents' committee
     elected in the first month the regime's threshold holds (role ``election_trigger``), and resident
-    groups, grids and full-time staff formed as households arrive."""
+    groups formed building by building as households arrive. (Full-time staff and grids follow from each
+    month's households alone: ``sim.reporting.finish`` fills them in for every month at once.)"""
 
     def __init__(self, model: "EstateModel", index: int) -> None:
         super().__init__(model)
@@ -108,10 +109,6 @@ class Community(mesa.Agent):
                 residents=residents, planned_residents=self.planned_residents, occupied=households,
                 flats=self.flats, rules=rules):
             self.election_month = month
-        staff = model.tables.staff.one(households)
         row[rec.index["elected"]] = self.election_month is not None
-        row[rec.index["staff"]] = staff
-        row[rec.index["voters_worker"]] = staff
         row[rec.index["resident_groups"]] = model.community_groups[self.index]
-        row[rec.index["grids"]] = model.tables.grids.one(households)
 

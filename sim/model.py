@@ -89,7 +89,7 @@ class EstateModel(mesa.Model):
     def series(self) -> np.ndarray:
         """The recorded months as ``[month, community (estate last), metric]``, derived metrics filled."""
         data = self.recorder.data[: self.month].copy()
-        return finish(data, self.params, self.rules, self.recorder.metrics, self.tables.services)
+        return finish(data, self.params, self.rules, self.recorder.metrics, self.tables)
 
     @property
     def metrics(self) -> tuple[str, ...]:

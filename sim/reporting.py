@@ -26,7 +26,7 @@ PERSON_METRICS_TAIL = ("low_income_residents", "disabled_residents", "voters_huk
 FLAT_METRICS = ("flats_delivered", "households", "signed_waiting")
 # The month's flows.
 FLOW_METRICS = ("move_ins", "move_outs", "evictions", "births", "deaths")
-# Set by the communities in their step.
+# Per community: set in their step (elected, resident groups) or from households at the end (staff, grids).
 COMMUNITY_METRICS = ("elected", "staff", "resident_groups", "grids", "voters_worker")
 # Derived after the run.
 DERIVED_METRICS = ("occupancy", "occupancy_planned_residents", "voters")
@@ -178,10 +178,17 @@ class Recorder:
 
 
 def finish(data: np.ndarray, params: Params, rules: RuleSet, metrics: tuple[str, ...],
-           lookups: dict[str, Lookup] | None = None) -> np.ndarray:
-    """Fill the estate row and the derived metrics of a run's series (in place; returns it)."""
+           tables: RuleTables | None = None) -> np.ndarray:
+    """Fill the estate row and the derived metrics of a run's series (in place; returns it): each
+    community's full-time staff (who are also voters) and grids from its households, then the estate
+    row, shares, voters and service demand."""
     ix = {m: i for i, m in enumerate(metrics)}
-    lookups = lookups if lookups is not None else service_lookups(params, rules)
+    tables = tables if tables is not None else rule_tables(params, rules)
+    lookups = tables.services
+    households = data[:, :-1, ix["households"]]
+    data[:, :-1, ix["staff"]] = tables.staff(households)
+    data[:, :-1, ix["voters_worker"]] = data[:, :-1, ix["staff"]]
+    data[:, :-1, ix["grids"]] = tables.grids(households)
     additive = [ix[m] for m in metrics if m not in DERIVED_METRICS + ESTATE_ONLY
                 and m not in {s.metric for s in params.services}]
     data[:, -1, additive] = data[:, :-1, additive].sum(axis=1)
