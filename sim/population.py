@@ -38,11 +38,23 @@ def bernoulli(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     return pos[pos < n]
 
 
-def draw_ages(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, probs: np.ndarray,
+def cumulative(probs: np.ndarray) -> np.ndarray:
+    """The cumulative distribution ``categorical`` draws from."""
+    cdf = np.cumsum(probs)
+    return cdf / cdf[-1]
+
+
+def categorical(rng: np.random.Generator, cdf: np.ndarray, size: int) -> np.ndarray:
+    """``size`` category indices drawn with the probabilities behind ``cdf``: the very draws of
+    ``rng.choice(len(cdf), size, p=probs)``, without its checks of ``probs`` on every call."""
+    return cdf.searchsorted(rng.random(size), side="right")
+
+
+def draw_ages(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, cdf: np.ndarray,
               size: int) -> np.ndarray:
-    """Ages in months: a band by its share, then a month uniform over the band's whole years (the same
-    as a year uniform in the band and a month uniform in the year)."""
-    band = rng.choice(len(probs), size=size, p=probs)
+    """Ages in months: a band by its share (``cdf``: ``cumulative`` of the shares), then a month uniform
+    over the band's whole years (the same as a year uniform in the band and a month uniform in the year)."""
+    band = categorical(rng, cdf, size)
     first, months = low[band] * MONTHS_PER_YEAR, (high[band] - low[band] + 1) * MONTHS_PER_YEAR
     return first + (rng.random(size) * months).astype(np.int64)
 
@@ -75,6 +87,8 @@ class Population:
         self.disabled = np.zeros(capacity, dtype=bool)
         self.used = 0
         self.freed = 0
+        self.size_cdf, self.band_cdf, self.head_band_cdf = (
+            cumulative(x) for x in (params.size_probs, params.band_probs, params.head_band_probs))
         self._leaving: list[np.ndarray] = []
 
     # -- the person table ----------------------------------------------------------------------------
@@ -123,11 +137,11 @@ class Population:
             return
         self.purge()
         self.fertile[flats] = 0
-        size = rng.choice(p.size_values, size=k, p=p.size_probs)
+        size = p.size_values[categorical(rng, self.size_cdf, k)]
         members = np.repeat(flats, size)
-        ages = draw_ages(rng, p.band_low, p.band_high, p.band_probs, len(members))
+        ages = draw_ages(rng, p.band_low, p.band_high, self.band_cdf, len(members))
         first = np.cumsum(size) - size                       # each household's first member signs the lease
-        ages[first] = draw_ages(rng, p.head_band_low, p.head_band_high, p.head_band_probs, k)
+        ages[first] = draw_ages(rng, p.head_band_low, p.head_band_high, self.head_band_cdf, k)
         self._add_people(members, ages, rng.random(len(members)) < p.disabled_share)
         self.size[flats] = size
         self.local[flats] = rng.random(k) >= p.non_local_share
