@@ -179,14 +179,13 @@ def _report_html(result) -> bytes:
 
 
 def _results(edited: list[Scenario], lang: str) -> None:
-    from estate import charts
-
     cache = _runs()
     cached = [cache.get(s) is not None for s in edited]
     pressed = st.button(t("run", lang), type="primary", key="run")
     if not (pressed or all(cached)):
         st.info(t("run_hint", lang))
         return
+    from estate import charts      # Altair is slow to import: only once there are results to draw
     try:
         results = _run_all(edited, lang)
     except InputError as exc:
