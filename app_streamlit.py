@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +18,8 @@ import streamlit as st
 from estate import compare as cmp
 from estate import editing, tables
 from estate.i18n import LANGUAGES, t
-from estate.pool import SharedPool
-from estate.run_cache import RunCache
+from estate.pool import PendingRuns, SharedPool
+from estate.run_cache import RunCache, key
 from estate.uploads import scenario_from_upload
 from scenarios import load, rules_of
 from scenarios.loader import validate
@@ -129,37 +127,43 @@ def _marked(headlines: cmp.Headlines, lang: str) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def _run_all(scenarios: list[Scenario], lang: str) -> list:
-    """Each scenario's run, from the cache or computed now (the missing ones together, sharing the
-    pool) with a progress bar each."""
-    from estate.pipeline import run_many
+def _start_runs(scenarios: list[Scenario]) -> None:
+    """The Run button's callback: Streamlit calls it before drawing the page again, so the missing runs
+    start now, on their own thread, and the page draws itself meanwhile."""
+    cache = _runs()
+    missing = [s for s in scenarios if cache.get(s) is None]
+    if missing:
+        st.session_state["pending"] = PendingRuns([key(s) for s in missing], [(s, rules_of(s)) for s in missing],
+                                                  _pool().get())
 
+
+def _run_all(scenarios: list[Scenario], lang: str) -> list:
+    """Each scenario's run, from the cache or from the runs the Run button started (the missing ones
+    together, sharing the pool), with a progress bar."""
     cache = _runs()
     results = [cache.get(s) for s in scenarios]
     missing = [i for i, r in enumerate(results) if r is None]
     if not missing:
         return results
+    keys = [key(scenarios[i]) for i in missing]
+    pending = st.session_state.get("pending")
+    if pending is None or pending.keys != tuple(keys):
+        pending = PendingRuns(keys, [(scenarios[i], rules_of(scenarios[i])) for i in missing], _pool().get())
     # one bar for the whole comparison; each redraw costs the browser a repaint of the page (and, on
     # two cores, the replications that time), so it moves at most every PROGRESS_SECONDS
     bar = st.progress(0.0, text=t("stage_plan", lang))
-    shares = {i: 0.0 for i in missing}
-    last = [0.0]
-
-    def progress(i: int):
-        def report(stage: str, done: int, total: int) -> None:
-            shares[i] = {"plan": 0.05, "simulate": 0.05 + 0.85 * done / max(total, 1), "facilities": 0.92,
-                         "budget": 0.97}[stage]
-            now = time.monotonic()
-            if now - last[0] < PROGRESS_SECONDS:
-                return
-            last[0] = now
-            bar.progress(min(sum(shares.values()) / len(shares), 1.0),
-                         text=f"{scenarios[i].name}: {t('stage_' + stage, lang)} "
-                         + (f"{done}/{total}" if stage == "simulate" else ""))
-        return report
-
-    computed = run_many([(scenarios[i], rules_of(scenarios[i])) for i in missing], executor=_pool().get(),
-                        progress=[progress(i) for i in missing])
+    while not pending.wait(PROGRESS_SECONDS):
+        shares = [{"plan": 0.05, "simulate": 0.05 + 0.85 * done / max(total, 1), "facilities": 0.92,
+                   "budget": 0.97}[stage] for stage, done, total in pending.status]
+        current = next((j for j, (stage, _, _) in enumerate(pending.status) if stage != "budget"), 0)
+        stage, done, total = pending.status[current]
+        bar.progress(min(sum(shares) / len(shares), 1.0),
+                     text=f"{scenarios[missing[current]].name}: {t('stage_' + stage, lang)} "
+                     + (f"{done}/{total}" if stage == "simulate" else ""))
+    try:
+        computed = pending.result()
+    finally:
+        st.session_state.pop("pending", None)
     for i, result in zip(missing, computed):
         cache.put(scenarios[i], result)
         results[i] = result
@@ -181,7 +185,7 @@ def _report_html(result) -> bytes:
 def _results(edited: list[Scenario], lang: str) -> None:
     cache = _runs()
     cached = [cache.get(s) is not None for s in edited]
-    pressed = st.button(t("run", lang), type="primary", key="run")
+    pressed = st.button(t("run", lang), type="primary", key="run", on_click=_start_runs, args=(edited,))
     if not (pressed or all(cached)):
         st.info(t("run_hint", lang))
         return

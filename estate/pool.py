@@ -1,6 +1,7 @@
-"""A process pool shared by a long-lived front end: made on first use (thread-safe), and warmed in the
-background so that neither the first page nor the first run waits for its workers to start. Nothing
-heavy is imported until the pool is made."""
+"""What a long-lived front end needs to run things behind its pages: a process pool made on first use
+(thread-safe) and warmed in the background, so that neither the first page nor the first run waits for
+its workers to start; and runs started on a thread of their own (``PendingRuns``), so that a page can
+start one the moment a button is pressed. Nothing heavy is imported until it is needed."""
 
 from __future__ import annotations
 
@@ -42,3 +43,44 @@ class SharedPool:
         pool = self.get()
         for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
             future.result()
+
+
+class PendingRuns:
+    """``estate.pipeline.run_many`` on a thread of its own, started at once: a page can start a run the
+    moment its button is pressed and draw itself meanwhile. ``status[i]`` is the latest
+    ``(stage, done, total)`` of scenario i, readable from any thread; ``result()`` waits and returns the
+    runs (or raises what the run raised)."""
+
+    def __init__(self, keys: Sequence[str], runs: Sequence[tuple], executor: Executor) -> None:
+        self.keys = tuple(keys)
+        self.status: list[tuple[str, int, int]] = [("plan", 0, 1)] * len(runs)
+        self._done = threading.Event()
+        self._result: list | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._work, args=(list(runs), executor), name="run", daemon=True).start()
+
+    def _work(self, runs: list[tuple], executor: Executor) -> None:
+        from estate.pipeline import run_many
+
+        def reporter(i: int):
+            def report(stage: str, done: int, total: int) -> None:
+                self.status[i] = (stage, done, total)
+            return report
+
+        try:
+            self._result = run_many(runs, executor=executor, progress=[reporter(i) for i in range(len(runs))])
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits, in their thread
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether the run has ended (waiting up to ``timeout`` seconds)."""
+        return self._done.wait(timeout)
+
+    def result(self) -> list:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result

@@ -15,3 +15,31 @@ def test_a_shared_pool_is_made_once_and_warms_in_the_background():
     assert shared.get() is pool
     assert pool.submit(os.getpid).result(timeout=60) != os.getpid()
     pool.shutdown()
+
+
+def test_pending_runs_report_progress_and_hand_back_results_or_errors():
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from scenarios import load, rules_of
+    from standards.errors import InputError
+
+    from estate.pool import PendingRuns
+
+    small = load(Path(__file__).resolve().parents[2] / "scenarios" / "small-2400.toml")
+    small = small.model_copy(update={"replications": 3})
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending = PendingRuns(["k"], [(small, rules_of(small))], pool)
+        assert pending.wait(timeout=120)
+        (result,) = pending.result()
+        assert result.scenario is small and result.simulation.replications == 3
+        assert pending.status == [("budget", 1, 1)]
+
+        broken = PendingRuns(["b"], [(small.model_copy(update={"replications": 0}), rules_of(small))], pool)
+        assert broken.wait(timeout=120)
+        try:
+            broken.result()
+        except InputError as exc:
+            assert "replications must be a whole number" in str(exc)
+        else:
+            raise AssertionError("the run's error was not handed back")
