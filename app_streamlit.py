@@ -134,7 +134,7 @@ def _start_runs(scenarios: list[Scenario]) -> None:
     missing = [s for s in scenarios if cache.get(s) is None]
     if missing:
         st.session_state["pending"] = PendingRuns([key(s) for s in missing], [(s, rules_of(s)) for s in missing],
-                                                  _pool().get())
+                                                  _pool().get(), keep=cache.put)
 
 
 def _run_all(scenarios: list[Scenario], lang: str) -> list:
@@ -148,7 +148,8 @@ def _run_all(scenarios: list[Scenario], lang: str) -> list:
     keys = [key(scenarios[i]) for i in missing]
     pending = st.session_state.get("pending")
     if pending is None or pending.keys != tuple(keys):
-        pending = PendingRuns(keys, [(scenarios[i], rules_of(scenarios[i])) for i in missing], _pool().get())
+        pending = PendingRuns(keys, [(scenarios[i], rules_of(scenarios[i])) for i in missing], _pool().get(),
+                              keep=cache.put)
     # one bar for the whole comparison; each redraw costs the browser a repaint of the page (and, on
     # two cores, the replications that time), so it moves at most every PROGRESS_SECONDS
     bar = st.progress(0.0, text=t("stage_plan", lang))
@@ -164,8 +165,7 @@ def _run_all(scenarios: list[Scenario], lang: str) -> list:
         computed = pending.result()
     finally:
         st.session_state.pop("pending", None)
-    for i, result in zip(missing, computed):
-        cache.put(scenarios[i], result)
+    for i, result in zip(missing, computed):      # (already in the cache: ``keep``)
         results[i] = result
     bar.empty()
     return results

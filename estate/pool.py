@@ -9,7 +9,7 @@ import os
 import threading
 import time
 from concurrent.futures import Executor
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 
 class SharedPool:
@@ -49,10 +49,13 @@ class PendingRuns:
     """``estate.pipeline.run_many`` on a thread of its own, started at once: a page can start a run the
     moment its button is pressed and draw itself meanwhile. ``status[i]`` is the latest
     ``(stage, done, total)`` of scenario i, readable from any thread; ``result()`` waits and returns the
-    runs (or raises what the run raised)."""
+    runs (or raises what the run raised). ``keep(scenario, result)``, if given, is called for each run
+    as soon as they are all in, so that nothing is lost if nobody waits any more."""
 
-    def __init__(self, keys: Sequence[str], runs: Sequence[tuple], executor: Executor) -> None:
+    def __init__(self, keys: Sequence[str], runs: Sequence[tuple], executor: Executor,
+                 keep: Callable[[Any, Any], None] | None = None) -> None:
         self.keys = tuple(keys)
+        self._keep = keep
         self.status: list[tuple[str, int, int]] = [("plan", 0, 1)] * len(runs)
         self._done = threading.Event()
         self._result: list | None = None
@@ -69,6 +72,9 @@ class PendingRuns:
 
         try:
             self._result = run_many(runs, executor=executor, progress=[reporter(i) for i in range(len(runs))])
+            if self._keep is not None:
+                for (scenario, _), result in zip(runs, self._result):
+                    self._keep(scenario, result)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever waits, in their thread
             self._error = exc
         finally:

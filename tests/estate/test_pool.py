@@ -29,11 +29,13 @@ def test_pending_runs_report_progress_and_hand_back_results_or_errors():
     small = load(Path(__file__).resolve().parents[2] / "scenarios" / "small-2400.toml")
     small = small.model_copy(update={"replications": 3})
     with ThreadPoolExecutor(max_workers=2) as pool:
-        pending = PendingRuns(["k"], [(small, rules_of(small))], pool)
+        kept = []
+        pending = PendingRuns(["k"], [(small, rules_of(small))], pool, keep=lambda s, r: kept.append((s, r)))
         assert pending.wait(timeout=120)
         (result,) = pending.result()
         assert result.scenario is small and result.simulation.replications == 3
         assert pending.status == [("budget", 1, 1)]
+        assert kept == [(small, result)]
 
         broken = PendingRuns(["b"], [(small.model_copy(update={"replications": 0}), rules_of(small))], pool)
         assert broken.wait(timeout=120)
