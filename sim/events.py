@@ -17,7 +17,9 @@ def deliver(pop: Population, params: Params, month: int) -> np.ndarray:
     """Buildings handed over this month open their flats (vacant, ready to let)."""
     opened = [np.arange(pop.offsets[b], pop.offsets[b + 1])
               for b in np.flatnonzero(params.building_delivery == month)]
-    flats = np.concatenate(opened) if opened else np.empty(0, dtype=np.int64)
+    if not opened:
+        return np.empty(0, dtype=np.int64)
+    flats = np.concatenate(opened)
     flats = flats[pop.state[flats] == UNDELIVERED]
     pop.state[flats] = VACANT
     return flats

@@ -155,14 +155,18 @@ class Recorder:
         self.data = np.zeros((params.horizon, params.communities + 1, len(self.metrics)))
         self._person = [self.index[n] for n in self.census.names]
         self._flats = [self.index[n] for n in FLAT_METRICS]
-        self._flows = {name: np.zeros(params.communities) for name in FLOW_METRICS}
+        self._flows = np.zeros((params.communities, len(FLOW_METRICS)))   # the month's flows so far
+        self._flow_column = {name: j for j, name in enumerate(FLOW_METRICS)}
+        first = self.index[FLOW_METRICS[0]]
+        self._flow_metrics = slice(first, first + len(FLOW_METRICS))      # consecutive in metric_names
         # [community, building]: 1 where the building is in the community (flat counts go from buildings
         # to communities in one product)
         self.membership = (params.building_community == np.arange(params.communities)[:, None]).astype(float)
 
     def flow(self, name: str, pop: Population, flats: np.ndarray) -> None:
         if len(flats):
-            self._flows[name] += np.bincount(pop.community[flats], minlength=self.params.communities)
+            self._flows[:, self._flow_column[name]] += np.bincount(pop.community[flats],
+                                                                   minlength=self.params.communities)
 
     def take_census(self, pop: Population, month: int) -> np.ndarray:
         """Count the month into ``data[month]`` (communities' rows); returns each building's occupied
@@ -171,9 +175,8 @@ class Recorder:
         vacant, signed, occupied = (pop.flats_by_building(s) for s in (VACANT, SIGNED, OCCUPIED))
         rows[:, self._flats] = self.membership @ np.stack([vacant + signed + occupied, occupied, signed], axis=1)
         rows[:, self._person] = self.census.count(pop, month)
-        for name, counts in self._flows.items():
-            rows[:, self.index[name]] = counts
-            counts[:] = 0
+        rows[:, self._flow_metrics] = self._flows
+        self._flows[:] = 0
         return occupied
 
 
