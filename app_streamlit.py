@@ -31,7 +31,8 @@ from standards.errors import InputError
 ROOT = Path(__file__).parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))
 PROGRESS_SECONDS = 2.0      # the least time between two redraws of the progress bar
-WARM_AFTER_SECONDS = 2.0    # the pool's workers start after the browser has drawn the first page
+WARM_AFTER_SECONDS = 0.0    # the pool's workers start as soon as the first page is sent
+WORKER_NICE = 10            # ...at a lower CPU priority, which they keep: the page and the browser come first
 
 
 @st.cache_data(show_spinner=False)
@@ -50,7 +51,8 @@ def _pool() -> SharedPool:
     """One process pool for the app's lifetime (no start-up cost per run). Its workers import this page
     as their main module: with the page's imports preloaded in the fork server, that is nearly free."""
     return SharedPool(os.cpu_count() or 1, preload=("streamlit", "pandas", "estate.compare", "estate.editing",
-                                                    "estate.uploads", "estate.tables", "estate.run_cache"))
+                                                    "estate.uploads", "estate.tables", "estate.run_cache"),
+                      nice=WORKER_NICE)
 
 
 def _scenario(data: dict, label: str) -> Scenario:
@@ -320,7 +322,7 @@ def main() -> None:
             rows = cmp.rules_table(s)
             st.dataframe({t(k, lang): [r[k] for r in rows] for k in ("role", "rule", "value", "citation", "note")},
                          hide_index=True, width="stretch")
-    _pool().warm(delay=WARM_AFTER_SECONDS)   # once the first page is drawn
+    _pool().warm(delay=WARM_AFTER_SECONDS)   # once the first page is sent
 
 
 # Streamlit runs this file as __main__; the process pool's workers import it as __mp_main__ and must

@@ -14,10 +14,12 @@ from typing import Any, Callable, Sequence
 
 class SharedPool:
     """``get()`` makes the pool (``estate.pipeline.process_pool``) once; ``warm(delay)`` starts its
-    workers in a background thread after ``delay`` seconds."""
+    workers in a background thread after ``delay`` seconds, at ``nice`` (Linux; the workers keep it), so
+    that starting them, and the runs later, never take the CPU from the page that asked for them."""
 
-    def __init__(self, workers: int | None = None, preload: Sequence[str] = ()) -> None:
+    def __init__(self, workers: int | None = None, preload: Sequence[str] = (), nice: int = 0) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self.nice = nice
         self.preload = tuple(preload)
         self._pool: Executor | None = None
         self._lock = threading.Lock()
@@ -40,6 +42,11 @@ class SharedPool:
 
     def _start(self, delay: float) -> None:
         time.sleep(delay)
+        if self.nice:
+            try:   # this thread only (Linux); the fork server it starts, and so every worker, inherit it
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+            except (AttributeError, OSError):
+                pass
         pool = self.get()
         for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
             future.result()
