@@ -129,14 +129,18 @@ def _marked(headlines: cmp.Headlines, lang: str) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
+def _pending(missing: list[Scenario]) -> PendingRuns:
+    """The runs of ``missing``, started now on their own thread; each kept in the run cache when done."""
+    return PendingRuns([key(s) for s in missing], [(s, rules_of(s)) for s in missing], _pool().get(),
+                       keep=_runs().put)
+
+
 def _start_runs(scenarios: list[Scenario]) -> None:
     """The Run button's callback: Streamlit calls it before drawing the page again, so the missing runs
     start now, on their own thread, and the page draws itself meanwhile."""
-    cache = _runs()
-    missing = [s for s in scenarios if cache.get(s) is None]
+    missing = [s for s in scenarios if _runs().get(s) is None]
     if missing:
-        st.session_state["pending"] = PendingRuns([key(s) for s in missing], [(s, rules_of(s)) for s in missing],
-                                                  _pool().get(), keep=cache.put)
+        st.session_state["pending"] = _pending(missing)
 
 
 def _run_all(scenarios: list[Scenario], lang: str) -> list:
@@ -147,11 +151,9 @@ def _run_all(scenarios: list[Scenario], lang: str) -> list:
     missing = [i for i, r in enumerate(results) if r is None]
     if not missing:
         return results
-    keys = [key(scenarios[i]) for i in missing]
     pending = st.session_state.get("pending")
-    if pending is None or pending.keys != tuple(keys):
-        pending = PendingRuns(keys, [(scenarios[i], rules_of(scenarios[i])) for i in missing], _pool().get(),
-                              keep=cache.put)
+    if pending is None or pending.keys != tuple(key(scenarios[i]) for i in missing):
+        pending = _pending([scenarios[i] for i in missing])
     # one bar for the whole comparison; each redraw costs the browser a repaint of the page (and, on
     # two cores, the replications that time), so it moves at most every PROGRESS_SECONDS
     bar = st.progress(0.0, text=t("stage_plan", lang))

@@ -74,7 +74,7 @@ def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | No
 
     reports = [p or _noop for p in (progress or [None] * len(runs))]
     seconds: list[dict[str, float]] = [{} for _ in runs]
-    planned, pending = [], []
+    planned, pending, out = [], [], []
     t0 = time.perf_counter()
     try:
         for (scenario, rules), report, sec in zip(runs, reports, seconds):
@@ -89,13 +89,7 @@ def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | No
             # handed over at once: the workers start on it while the next scenario is planned
             pending.append(submit_ensemble(scenario, rules, plan.split(), replications=replications, seed=seed,
                                            executor=executor, workers=workers))
-    except BaseException:
-        for ensemble in pending:
-            ensemble.cancel()
-        raise
 
-    out = []
-    try:
         for i, (scenario, rules) in enumerate(runs):
             (plan, checks, built), report, sec = planned[i], reports[i], seconds[i]
             sim = pending[i].result(lambda done, total, report=report: report("simulate", done, total))

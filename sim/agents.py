@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from sim import events
 from sim.population import Population
@@ -94,7 +93,6 @@ class Community(mesa.Agent):
         self.community_id = p.community_ids[index]
         self.flats = int(p.community_flats[index])
         self.planned_residents = formulas.planned_residents(self.flats, p.persons_per_household)
-        self.buildings = np.flatnonzero(p.building_community == index)
         self.preparatory_group_month: int | None = None
         self.election_month: int | None = None
 

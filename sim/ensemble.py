@@ -265,8 +265,7 @@ class PendingEnsemble:
                 if progress is not None:
                     progress(len(results), self.replications)
         finally:
-            for future in self.futures:
-                future.cancel()
+            self.cancel()
         return summarise(self.scenario, self.rules, self.split, self.params, self.seed, self.replications,
                          [results[i] for i in sorted(results)])
 

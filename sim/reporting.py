@@ -7,7 +7,6 @@ Metric names are stable: they are the ``metric`` column of ``series.csv`` and th
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -81,12 +80,6 @@ class Lookup:
                 self.table[n] = self.fn(int(n))
             values = self.table[counts]
         return values
-
-    def one(self, count: int) -> float:
-        """The formula of one count (the same table, without the array work)."""
-        if count < len(self.table) and not math.isnan(value := self.table[count]):
-            return float(value)
-        return float(self(np.array([count]))[0])
 
 
 class Census:
