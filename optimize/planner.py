@@ -21,9 +21,10 @@ def plan_split(scenario: Scenario, rules: RuleSet, *, solver: str | None = None,
     and the smallest relaxation that works."""
     o = scenario.optimizer
     w = Weights(community=o.community_weight, household_km=o.household_km_weight, cluster_split=o.cluster_split_weight)
+    want = o.gap if gap is None else gap
     g, h, res, (low, high), rid = split_indices(
         scenario, rules, solver=solver or o.solver, time_limit=time_limit or o.time_limit_s,
-        gap=o.gap if gap is None else gap, weights=w, cut_factor=o.adjacency_cut_factor)
+        gap=want, weights=w, cut_factor=o.adjacency_cut_factor)
     b = scenario.buildings
     coms = []
     for n, (members, office) in enumerate(res.communities, start=1):
@@ -35,11 +36,12 @@ def plan_split(scenario: Scenario, rules: RuleSet, *, solver: str | None = None,
     s = res.solve
     if expl:
         status = PlanStatus.RELAXED
-    elif s.status is SolveStatus.OPTIMAL:
+    elif s.status is SolveStatus.OPTIMAL and s.gap is not None and s.gap <= want + 1e-9:
         status = PlanStatus.OPTIMAL
     else:
         status = PlanStatus.FEASIBLE
-    gap_txt = f"gap {s.gap:.2%}" if s.gap is not None else "gap unknown"
+    gap_txt = (f"proven gap {s.gap:.2%} (asked {want:.2%})" if s.gap is not None
+               else f"gap unknown (asked {want:.2%})")
     obj_txt = f"objective {s.objective:,.3f}, bound {s.bound:,.3f}, {gap_txt}" if s.objective is not None and \
         s.bound is not None else (f"objective {s.objective:,.3f}, {gap_txt}" if s.objective is not None else gap_txt)
     note = (f"split by {res.method} ({s.solver}: {s.status.value}"

@@ -40,6 +40,18 @@ class SolveResult:
     gap: float | None
     seconds: float
     solver_status: str = ""
+    progress: tuple[tuple[float, float, float], ...] = ()
+
+    def seconds_to_gap(self, gap: float) -> float | None:
+        """Seconds into this solve at which the solver's incumbent and bound were first within ``gap``
+        (relative, as ``gap``), from ``progress``, the (seconds, incumbent, bound) the solver reported as
+        it went; None if it never got there."""
+        for t, obj, bound in self.progress:
+            if math.isfinite(obj) and math.isfinite(bound) and abs(obj - bound) <= gap * max(1e-9, abs(obj)) + 1e-12:
+                return t
+        if self.gap is not None and self.gap <= gap + 1e-12:
+            return self.seconds
+        return None
 
 
 class _WarmHiGHS(pulp.HiGHS):
@@ -57,7 +69,20 @@ class _WarmHiGHS(pulp.HiGHS):
             sol = highspy.HighsSolution()
             sol.col_value = [v.varValue if v.varValue is not None else 0.0 for v in lp.variables()]
             lp.solverModel.setSolution(sol)
+        trail: list[tuple[float, float, float]] = []
+        t0 = time.perf_counter()
+
+        def record(event) -> None:
+            d = event.data_out
+            point = (float(d.mip_primal_bound), float(d.mip_dual_bound))   # with the offset already
+            if not trail or trail[-1][1:] != point:
+                trail.append((time.perf_counter() - t0, *point))
+
+        if lp.isMIP():
+            lp.solverModel.cbMipInterrupt += record
+            lp.solverModel.cbMipImprovingSolution += record
         lp.solverModel.run()
+        lp.progress = tuple(trail)
 
 
 def cbc_solver(**options) -> pulp.LpSolver | None:
@@ -128,6 +153,33 @@ def _cbc_log(path: str) -> tuple[float | None, str]:
     return b, result.group(1).strip() if result else ""
 
 
+_CBC_NODES = re.compile(r"^Cbc0010I After \d+ nodes, \d+ on tree, (\S+) best solution, best possible (\S+) "
+                        r"\((\S+) seconds\)", re.M)
+_CBC_FOUND = re.compile(r"^Cbc00(?:04|12)I Integer solution of (\S+) found .*\((\S+) seconds\)", re.M)
+
+
+def _cbc_progress(path: str, constant: float) -> tuple[tuple[float, float, float], ...]:
+    """(seconds, incumbent, bound) as CBC's log reports them: its node lines (incumbent and bound) and
+    its new-solution lines (incumbent; the bound as last reported), with the objective's constant."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return ()
+    events = []
+    for m in _CBC_NODES.finditer(text):
+        events.append((m.start(), float(m.group(3)), float(m.group(1)), float(m.group(2))))
+    for m in _CBC_FOUND.finditer(text):
+        events.append((m.start(), float(m.group(2)), float(m.group(1)), None))
+    out: list[tuple[float, float, float]] = []
+    best, bound = math.inf, -math.inf
+    for _, t, obj, b in sorted(events):
+        best = min(best, obj if obj < 1e49 else math.inf)
+        bound = b if b is not None else bound
+        out.append((t, best + constant, bound + constant))
+    return tuple(out)
+
+
 def solve(problem: pulp.LpProblem, name: str, time_limit: float, gap: float) -> SolveResult:
     """Solve and read the status from the solver: PuLP's ``status`` says Optimal for a CBC run cut off
     by its time limit, so ``sol_status`` and the solver's own bound decide."""
@@ -145,6 +197,7 @@ def solve(problem: pulp.LpProblem, name: str, time_limit: float, gap: float) -> 
     has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     obj = pulp.value(problem.objective) if has_solution else None
     bound, words = None, ""
+    progress: tuple[tuple[float, float, float], ...] = getattr(problem, "progress", ())
     if name == "highs":
         model = getattr(problem, "solverModel", None)
         if model is not None:
@@ -153,6 +206,7 @@ def solve(problem: pulp.LpProblem, name: str, time_limit: float, gap: float) -> 
             words = model.modelStatusToString(model.getModelStatus())
     else:
         bound, words = _cbc_log(log)
+        progress = _cbc_progress(log, float(problem.objective.constant) if problem.objective is not None else 0.0)
         os.unlink(log)
         if bound is not None and problem.objective is not None:
             # CBC reports the bound without the objective's constant
@@ -168,7 +222,9 @@ def solve(problem: pulp.LpProblem, name: str, time_limit: float, gap: float) -> 
         status = SolveStatus.FEASIBLE
     else:
         status = SolveStatus.NOT_SOLVED
-    return SolveResult(status, name, obj, bound, gap_v, secs, words)
+    if obj is not None and bound is not None:
+        progress = progress + ((secs, obj, bound),)
+    return SolveResult(status, name, obj, bound, gap_v, secs, words, progress)
 
 
 def combine(results: list[SolveResult], name: str, seconds: float) -> SolveResult:

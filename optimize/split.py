@@ -32,16 +32,45 @@ class SplitResult:
     """Communities as building-index lists with their office index, and how they were found.
 
     ``violation`` is the households outside the size band summed over communities (0 unless the
-    plan is relaxed); ``seconds`` the wall time of the whole split (heuristic, model, solver)."""
+    plan is relaxed); ``seconds`` the wall time of the whole split (heuristic, model, solver);
+    ``in_band_seconds`` when a split within the band was first in hand (None if the plan is relaxed);
+    ``solves`` each solver run with the second of the split at which it started."""
 
     communities: tuple[tuple[tuple[int, ...], int], ...]
     solve: SolveResult
     method: str            # "mip" or "heuristic"
     violation: float = 0.0
     seconds: float = 0.0
+    in_band_seconds: float | None = None
+    solves: tuple[tuple[float, SolveResult], ...] = ()
+
+    def seconds_to_gap(self, gap: float) -> float | None:
+        """The split's time had it stopped at a proven ``gap``: its whole time less what each solver run
+        spent after its own gap was within ``gap`` (each part within it puts the sum within it too).
+        None if some run never got there."""
+        saved = 0.0
+        for _, r in self.solves:
+            t = r.seconds_to_gap(gap)
+            if t is None:
+                return None
+            saved += max(0.0, r.seconds - t)
+        return self.seconds - saved
 
 
 RADIUS_FACTOR = 1.0  # a modelling cut on candidate pairs, not a rule
+
+
+@dataclass(frozen=True)
+class Formulation:
+    """Which strengthenings of the model are on (all by default; off gives the model as it was before
+    them, which the benchmark measures against): ``piece_open`` adds (12), ``aggregates`` (13)."""
+
+    piece_open: bool = True
+    aggregates: bool = True
+
+
+STRONG = Formulation()
+PLAIN = Formulation(piece_open=False, aggregates=False)
 
 
 class SplitModel:
@@ -85,8 +114,17 @@ class SplitModel:
     (11) ``pieces[c]``                            Σ_j v_cj ≥ ⌈H_c/U⌉: a cluster above U is in at least
         that many communities
 
+    (12) ``piece_open[c,j]``                      v_cj ≤ y_j: a closed office has no cluster pieces
+    (13) ``count[p]``, ``pieces_count[c]``        integer variables n_p = Σ_{j∈p} y_j and m_c = Σ_j v_cj:
+        the number of communities of a part and of pieces of a cluster, for the solver to branch on
+
     (7), (9), (10) and (11) are valid inequalities (they cut off no integer solution of (1)–(6), (8))
-    that tighten the LP bound. (8) and the radius R restrict the split: the optimality and gap reported
+    that tighten the LP bound; (12) cuts off only splits paying for a piece they do not have, never an
+    optimal one. (12) and (13) are what keeps the solve fast on estates whose clusters are bigger than a
+    community (``benchmarks/optimize_benchmark.py`` measures them against the model without them,
+    ``Formulation``): without (12) the LP spreads a cluster's pieces over half-open offices at half the
+    price, and the tree cannot close the gap between, say, 7 and 8 communities; (13) lets it branch on
+    "7 or 8" at once instead of one office at a time. (8) and the radius R restrict the split: the optimality and gap reported
     are those of this model, not of every conceivable split.
 
     A part where the heuristic finds no split within the band is solved relaxed: buildings as units,
@@ -97,13 +135,16 @@ class SplitModel:
     """
 
     def __init__(self, problem: pulp.LpProblem, units: Units, x: dict, y: dict, v: dict, slo: dict, shi: dict,
-                 cost: pulp.LpAffineExpression) -> None:
+                 cost: pulp.LpAffineExpression, formulation: Formulation = STRONG) -> None:
         self.problem, self.units, self.x, self.y, self.v, self.slo, self.shi = problem, units, x, y, v, slo, shi
         self.cost = cost
+        self.formulation = formulation
+        self.counts: list[tuple[pulp.LpVariable, pulp.LpAffineExpression]] = []   # (13): variable, its sum
 
     @classmethod
     def build(cls, units: Units, parts: list[list[int]], low: float, high: float, rule_id: str, weights: Weights,
-              seed: list[tuple[list[int], int]], relaxed: bool, name: str = "community_split") -> "SplitModel":
+              seed: list[tuple[list[int], int]], relaxed: bool, name: str = "community_split",
+              formulation: Formulation = STRONG) -> "SplitModel":
         """The model over ``units`` (every part given); ``relaxed`` adds the band slacks and drops the cuts."""
         p = pulp.LpProblem(name, pulp.LpMinimize)
         cand = cls._candidates(units, parts, high, seed)
@@ -116,12 +157,9 @@ class SplitModel:
                 v[c, j] = p.add_variable(f"v_{cidx[c]}_{j}", 0, 1)
         slo = {j: p.add_variable(f"slo_{j}", 0, None) for j in sorted(cand)} if relaxed else {}
         shi = {j: p.add_variable(f"shi_{j}", 0, None) for j in sorted(cand)} if relaxed else {}
-        n_whole = sum(1 for part in parts for u in part if units.whole[u])
-        cost = (weights.community * pulp.lpSum(y.values())
-                + weights.household_km / 1000.0 * pulp.lpSum(units.cost[u, j] * var for (u, j), var in x.items())
-                + weights.cluster_split * (pulp.lpSum(v.values()) + n_whole))
+        cost = pulp.lpSum(cls._terms(units, parts, weights, x, y, v).values())
         p += cost
-        m = cls(p, units, x, y, v, slo, shi, cost)
+        m = cls(p, units, x, y, v, slo, shi, cost, formulation)
         m._assign(cand)
         m._links(cand)
         m._band(cand, low, high, rule_id)
@@ -130,6 +168,19 @@ class SplitModel:
             m._covers(cand, low)
             m._pieces(parts, high)
         return m
+
+    @staticmethod
+    def _terms(units: Units, parts: list[list[int]], weights: Weights, x: dict, y: dict,
+               v: dict) -> dict[str, pulp.LpAffineExpression]:
+        """The objective, term by term. A further term (say a preference for where offices sit) is one
+        more entry here, with its weight in ``Weights`` and its value in ``_objective``."""
+        n_whole = sum(1 for part in parts for u in part if units.whole[u])
+        return {
+            "communities": weights.community * pulp.lpSum(y.values()),
+            "household_km": weights.household_km / 1000.0 * pulp.lpSum(units.cost[u, j] * var
+                                                                        for (u, j), var in x.items()),
+            "cluster_pieces": weights.cluster_split * (pulp.lpSum(v.values()) + n_whole),
+        }
 
     # -- constraint families ---------------------------------------------------------------------
     def _assign(self, cand: dict[int, list[int]]) -> None:
@@ -150,6 +201,9 @@ class SplitModel:
         for (u, j), var in x.items():
             if not un.whole[u]:
                 p += self.v[un.cluster[u], j] >= var, f"cluster[{un.cluster[u]},{u},{j}]"   # (6)
+        if self.formulation.piece_open:
+            for (c, j), var in self.v.items():
+                p += var <= y[j], f"piece_open[{c},{j}]"                                    # (12)
 
     def _band(self, cand: dict[int, list[int]], low: float, high: float, rule_id: str) -> None:
         un, p = self.units, self.problem
@@ -168,6 +222,10 @@ class SplitModel:
             self.problem += pulp.lpSum(ys) >= math.ceil(hp / high - 1e-9), f"{rule_id}.community_count_min[{k}]"
             if low > 0:
                 self.problem += pulp.lpSum(ys) <= math.floor(hp / low + 1e-9), f"{rule_id}.community_count_max[{k}]"
+            if self.formulation.aggregates:                                                # (13)
+                n = self.problem.add_variable(f"count_{k}", 0, None, pulp.LpInteger)
+                self.problem += pulp.lpSum(ys) == n, f"count[{k}]"
+                self.counts.append((n, pulp.lpSum(ys)))
 
     def _covers(self, cand: dict[int, list[int]], low: float) -> None:
         un, p = self.units, self.problem
@@ -200,8 +258,13 @@ class SplitModel:
                     held[un.cluster[u]] = held.get(un.cluster[u], 0.0) + float(un.households[u])
         for c in sorted(held):
             need = math.ceil(held[c] / high - 1e-9)
+            vs = [v for (cc, _), v in self.v.items() if cc == c]
             if need >= 2:                                                                   # (11)
-                self.problem += pulp.lpSum(v for (cc, _), v in self.v.items() if cc == c) >= need, f"pieces[{c}]"
+                self.problem += pulp.lpSum(vs) >= need, f"pieces[{c}]"
+            if self.formulation.aggregates:                                                # (13)
+                n = self.problem.add_variable(f"npieces_{len(self.counts)}", 0, None, pulp.LpInteger)
+                self.problem += pulp.lpSum(vs) == n, f"pieces_count[{c}]"
+                self.counts.append((n, pulp.lpSum(vs)))
 
     @staticmethod
     def _candidates(units: Units, parts: list[list[int]], high: float,
@@ -246,6 +309,8 @@ class SplitModel:
             if self.slo:
                 self.slo[j].setInitialValue(max(0.0, low - tot))
                 self.shi[j].setInitialValue(max(0.0, tot - high))
+        for n, expr in self.counts:
+            n.setInitialValue(round(expr.value() or 0))
 
     def communities(self) -> list[tuple[list[int], int]]:
         groups: dict[int, list[int]] = {}
@@ -302,8 +367,9 @@ class Problem:
 
 
 def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = None, time_limit: float = 10.0,
-                  gap: float = 0.01, weights: Weights = Weights(), cut_factor: float = 6.0,
-                  whole_clusters: bool = True) -> tuple[Graph, np.ndarray, SplitResult, tuple[float, float], str]:
+                  gap: float = 0.001, weights: Weights = Weights(), cut_factor: float = 6.0,
+                  whole_clusters: bool = True, formulation: Formulation = STRONG,
+                  ) -> tuple[Graph, np.ndarray, SplitResult, tuple[float, float], str]:
     """Solve the split within about ``time_limit`` seconds in all; returns the graph, households, the
     result, the band and the band's rule id. ``whole_clusters=False`` drops (8) (every building a unit).
 
@@ -343,9 +409,11 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
                 _, coms1 = _heuristic(single, comp, low, high, costs)
                 coms = coms1 if _violation(coms1, h, low, high) <= _violation(coms, h, low, high) else coms
             soft_seed += coms
+    in_band = time.perf_counter() - t0 if not soft_comps else None
     t_left = lambda: max(0.2, time_limit - (time.perf_counter() - t0))  # noqa: E731
     n_all = sum(len(c) for c in hard_comps + soft_comps)
     results: list[SolveResult] = []
+    solves: list[tuple[float, SolveResult]] = []
     found: list[tuple[list[int], int]] = []
     method = "mip"
     if hard_comps:
@@ -353,20 +421,24 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
         parts = [sorted({un.unit_of[i] for i in comp}) for comp in hard_comps]
         seed = _to_units(hard_seed, un)
         tb = time.perf_counter()
-        model = SplitModel.build(un, parts, low, high, rid, weights, seed, relaxed=False)
+        model = SplitModel.build(un, parts, low, high, rid, weights, seed, relaxed=False, formulation=formulation)
         model.warm_start(seed, low, high)
         # PuLP hands the model to the solver in about half the time it took to build: leave that out
         overhead = 0.5 * (time.perf_counter() - tb) + 0.1
         share = max(0.2, t_left() * sum(len(c) for c in hard_comps) / n_all - overhead)
+        start = time.perf_counter() - t0
         res = solve(model.problem, name, share, gap)
+        solves.append((start, res))
         coms, res, used = _better(model, res, seed, un, weights)
         found += _to_buildings(coms, un)
         method = "mip" if used else "heuristic"
         results.append(res)
     if soft_comps:
         parts = [sorted(c) for c in soft_comps]
+        start = time.perf_counter() - t0
         coms, res, used = _solve_relaxed(single, parts, low, high, rid, weights, _to_units(soft_seed, single),
-                                         name, t_left(), gap)
+                                         name, t_left(), gap, formulation)
+        solves.append((start, res))
         found += _to_buildings(coms, single)
         if not used:
             method = "heuristic"
@@ -375,7 +447,10 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
     out = tuple(sorted(((tuple(m), _office(m, j, g, h)) for m, j in found),
                        key=lambda c: (-h[list(c[0])].sum(), c[0][0])))
     viol = sum(violation(float(h[list(m)].sum()), low, high) for m, _ in out)
-    return g, h, SplitResult(out, total, method, viol, time.perf_counter() - t0), (low, high), rid
+    secs = time.perf_counter() - t0
+    if in_band is None and viol == 0:
+        in_band = secs
+    return g, h, SplitResult(out, total, method, viol, secs, in_band, tuple(solves)), (low, high), rid
 
 
 def _heuristic(units: Units, comp: list[int], low: float, high: float,
@@ -418,16 +493,17 @@ def _better(model: SplitModel, res: SolveResult, seed: list[tuple[list[int], int
     gap = (seed_obj - res.bound) / max(1e-9, abs(seed_obj)) if res.bound is not None else None
     status = SolveStatus.FEASIBLE
     return seed, SolveResult(status, res.solver, seed_obj, res.bound, gap, res.seconds,
-                             res.solver_status), False
+                             res.solver_status, res.progress), False
 
 
 def _solve_relaxed(units: Units, parts: list[list[int]], low: float, high: float, rid: str, weights: Weights,
-                   seed: list[tuple[list[int], int]], name: str, time_limit: float,
-                   gap: float) -> tuple[list[tuple[list[int], int]], SolveResult, bool]:
+                   seed: list[tuple[list[int], int]], name: str, time_limit: float, gap: float,
+                   formulation: Formulation = STRONG) -> tuple[list[tuple[list[int], int]], SolveResult, bool]:
     """The two steps of a relaxed part: fewest households outside the band, then the objective."""
     t0 = time.perf_counter()
     seed_viol = sum(violation(float(units.households[m].sum()), low, high) for m, _ in seed)
-    model = SplitModel.build(units, parts, low, high, rid, weights, seed, relaxed=True, name="least_violation")
+    model = SplitModel.build(units, parts, low, high, rid, weights, seed, relaxed=True, name="least_violation",
+                             formulation=formulation)
     model.problem.setObjective(model.violation_expr())
     model.warm_start(seed, low, high)
     first = solve(model.problem, name, time_limit / 2, 0.0)
@@ -445,9 +521,9 @@ def _solve_relaxed(units: Units, parts: list[list[int]], low: float, high: float
     if first.status is not SolveStatus.OPTIMAL and res.status is SolveStatus.OPTIMAL:
         # the least violation was not proven, so neither is the objective given it
         res = SolveResult(SolveStatus.FEASIBLE, res.solver, res.objective, res.bound, res.gap, res.seconds,
-                          res.solver_status)
+                          res.solver_status, res.progress)
     res = SolveResult(res.status, res.solver, res.objective, res.bound, res.gap, first.seconds + res.seconds,
-                      res.solver_status)
+                      res.solver_status, tuple((t + first.seconds, o, b) for t, o, b in res.progress))
     return coms, res, used or start is not seed
 
 

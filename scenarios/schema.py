@@ -237,7 +237,7 @@ class Optimizer(_Strict):
 
     solver: Literal["highs", "cbc"] = Field(default="highs", description="MIP solver (HiGHS via highspy; CBC via PuLP)")
     time_limit_s: float = Field(default=10.0, gt=0, le=3600, description="solver time limit, seconds")
-    gap: float = Field(default=0.01, ge=0, le=1, description="relative MIP gap at which a solve counts as optimal")
+    gap: float = Field(default=0.001, ge=0, le=1, description="relative MIP gap at which a solve counts as optimal")
     community_weight: float = Field(default=1.0, ge=0, description="objective cost of one more community")
     household_km_weight: float = Field(default=0.001, ge=0,
                                        description="objective cost per household-km from its community's office")
