@@ -234,7 +234,7 @@ def combine(results: list[SolveResult], name: str, seconds: float) -> SolveResul
         return SolveResult(SolveStatus.OPTIMAL, name, 0.0, 0.0, 0.0, seconds, "nothing to solve")
     if len(results) == 1:
         r = results[0]
-        return SolveResult(r.status, r.solver, r.objective, r.bound, r.gap, seconds, r.solver_status)
+        return SolveResult(r.status, r.solver, r.objective, r.bound, r.gap, seconds, r.solver_status, r.progress)
     objs = [r.objective for r in results]
     bounds = [r.bound for r in results]
     obj = sum(objs) if all(o is not None for o in objs) else None

@@ -74,7 +74,8 @@ def family_layout(family: str, *, buildings: int, seed: int, block_m: float = 60
     real estates whose clusters are as big as a community or bigger:
 
     - ``large-clusters``: towers of 200–400 flats in clusters of 4,000–7,000 households (near or above
-      the top of a 3,000–5,000 band);
+      the top of a 3,000–5,000 band; the last two share what is left, so they may reach 3,600–8,000,
+      and an estate under 4,000 households is one smaller cluster);
     - ``towers``: towers of 100–1,000 flats, clusters of 6–14 of them (so from under 1,000 to over
       10,000 households);
     - ``one-cluster``: towers of 200–400 flats, the whole estate one cluster;
@@ -133,15 +134,21 @@ def _family_clusters(kind: str, n: int, rng: np.random.Generator) -> list[list[i
     flats = [int(rng.integers(20, 41)) * 10 for _ in range(n)]
     if kind == "one-cluster":
         return [flats]
-    out, cur, goal = [], [], float(rng.uniform(4000, 7000))
-    for f in flats:
-        cur.append(f)
-        if sum(cur) >= goal:
-            out.append(cur)
-            cur, goal = [], float(rng.uniform(4000, 7000))
-    if cur:
-        if out and sum(cur) < 4000:
-            out[-1] += cur       # a remainder below 4,000 households joins the last cluster
+    out: list[list[int]] = []
+    i = 0
+    while i < n:
+        rest = sum(flats[i:])
+        if rest <= 8000:
+            # what is left is one cluster (7,000-8,000 households cannot make two of 4,000 or more)
+            goal = float(rest)
+        elif rest < 11000:
+            goal = rest / 2
         else:
-            out.append(cur)
+            goal = float(rng.uniform(4000, 7000))
+        cur = [flats[i]]
+        i += 1
+        while i < n and sum(cur) < goal and sum(cur) + flats[i] <= max(7000, goal):
+            cur.append(flats[i])
+            i += 1
+        out.append(cur)
     return out

@@ -69,3 +69,14 @@ def test_parts_add_up_and_are_optimal_only_together():
     c = SolveResult(SolveStatus.NOT_SOLVED, "highs", None, None, None, 1.0)
     assert combine([a, c], "highs", 2.0).status is SolveStatus.NOT_SOLVED
     assert combine([a, c], "highs", 2.0).gap is None
+
+
+@pytest.mark.parametrize("name", ["highs", "cbc"])
+def test_a_solve_keeps_its_progress_ending_at_its_own_result(name):
+    if name not in available():
+        pytest.skip(f"{name} not available")
+    r = solve(knapsack(constant=20.0), name, 10, 0.0)
+    assert r.progress, "no progress recorded"
+    t, obj, bound = r.progress[-1]
+    assert t == pytest.approx(r.seconds) and obj == pytest.approx(12.0) and bound == pytest.approx(12.0)
+    assert r.seconds_to_gap(0.0) is not None and r.seconds_to_gap(0.0) <= r.seconds + 1e-9
