@@ -120,11 +120,11 @@ class SplitModel:
 
     (7), (9), (10) and (11) are valid inequalities (they cut off no integer solution of (1)–(6), (8))
     that tighten the LP bound; (12) cuts off only splits paying for a piece they do not have, never an
-    optimal one. (12) and (13) are what keeps the solve fast on estates whose clusters are bigger than a
-    community (``benchmarks/optimize_benchmark.py`` measures them against the model without them,
-    ``Formulation``): without (12) the LP spreads a cluster's pieces over half-open offices at half the
-    price, and the tree cannot close the gap between, say, 7 and 8 communities; (13) lets it branch on
-    "7 or 8" at once instead of one office at a time. (8) and the radius R restrict the split: the optimality and gap reported
+    optimal one. (12) and (13) are for estates whose clusters are as big as a community or bigger, where
+    the count of communities and of cluster pieces dominates the objective: without (12) the relaxation
+    may pay a fraction of a piece at an office open only in part; (13) lets the solver branch on "7 or 8
+    communities" at once instead of one office at a time. ``Formulation`` switches them off, and
+    ``benchmarks/optimize_benchmark.py --ablation`` measures what each buys. (8) and the radius R restrict the split: the optimality and gap reported
     are those of this model, not of every conceivable split.
 
     A part where the heuristic finds no split within the band is solved relaxed: buildings as units,
