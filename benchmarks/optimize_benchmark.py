@@ -14,7 +14,8 @@ part the heuristic could not fit), to a proven 1% gap and to a proven 0.1% gap: 
 less what each solver run spent after its (incumbent, bound) — as the solver reported them while it ran
 — were within that gap. A time is the median over seeds; one not reached within the limit counts as
 longer than every reached one (the median then shows as ``>limit``), and ``n/s`` says in how many seeds
-it was reached. The 1-minute load average is printed beside each row: the machine is shared.
+it was reached. The 1-minute load average is printed beside each row: the machine is shared; so is the
+median CPU time of the whole split (this process and CBC's), which other jobs do not inflate.
 
 Targets (issue 13, HiGHS, 2 cores): new families, 100 buildings proven 0.1% gap ≤ 5 s; 200 buildings
 proven 1% gap ≤ 10 s; 400 buildings a split within the band ≤ 30 s; the old family no slower than the
@@ -25,7 +26,8 @@ log time on log buildings over the reached medians.
 
     .venv/bin/python benchmarks/optimize_benchmark.py                 # full sweep, ~15 min at --limit 10
     .venv/bin/python benchmarks/optimize_benchmark.py --quick         # 50 and 100 buildings, one seed, HiGHS
-    .venv/bin/python benchmarks/optimize_benchmark.py --ablation --sizes 100 --solvers highs
+    .venv/bin/python benchmarks/optimize_benchmark.py --ablation --sizes 100 --families large-clusters towers
+    .venv/bin/python benchmarks/optimize_benchmark.py --no-sweep        # old family, before/after (12)-(13)
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ class Run:
     to_1: float | None
     to_01: float | None
     status: str
+    cpu: float          # CPU seconds of the whole split, this process and the solver's (CBC's) own
+
+
+def cpu_now() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def estate(base, family: str, n: int, seed: int):
@@ -74,10 +82,11 @@ def estate(base, family: str, n: int, seed: int):
 
 def run(base, rules, family: str, n: int, seed: int, solver: str, limit: float, formulation: Formulation) -> Run:
     s = estate(base, family, n, seed)
+    c0 = cpu_now()
     _, h, r, _, _ = split_indices(s, rules, solver=solver, time_limit=limit, gap=0.001, formulation=formulation,
                                   cut_factor=s.optimizer.adjacency_cut_factor)
     return Run(len(s.buildings), int(h.sum()), r.in_band_seconds, r.seconds_to_gap(0.01), r.seconds_to_gap(0.001),
-               f"{r.solve.status.value}/{r.method}")
+               f"{r.solve.status.value}/{r.method}", cpu_now() - c0)
 
 
 def median(xs: list[float | None]) -> float:
@@ -95,7 +104,7 @@ def sweep(base, rules, families, sizes, seeds, solvers, limit, have) -> dict:
     """Every family × size × solver; prints a row each; returns the runs by (family, size, solver)."""
     out: dict[tuple[str, int, str], list[Run]] = {}
     print(f"{'family':>15} {'size':>5} {'bldgs':>5} {'households':>10} {'solver':>6} {'in band s':>11} "
-          f"{'1% s':>11} {'0.1% s':>11} {'load':>5}  statuses")
+          f"{'1% s':>11} {'0.1% s':>11} {'cpu s':>6} {'load':>5}  statuses")
     for fam in families:
         for n in sizes:
             for solver in solvers:
@@ -107,7 +116,8 @@ def sweep(base, rules, families, sizes, seeds, solvers, limit, have) -> dict:
                 print(f"{fam:>15} {n:>5} {round(statistics.median(r.buildings for r in rs)):>5} "
                       f"{round(statistics.median(r.households for r in rs)):>10,} {solver:>6} "
                       f"{cell([r.in_band for r in rs]):>11} {cell([r.to_1 for r in rs]):>11} "
-                      f"{cell([r.to_01 for r in rs]):>11} {load():>5}  {','.join(r.status for r in rs)}", flush=True)
+                      f"{cell([r.to_01 for r in rs]):>11} {statistics.median(r.cpu for r in rs):>6.2f} {load():>5}  "
+                      f"{','.join(r.status for r in rs)}", flush=True)
     return out
 
 
@@ -138,6 +148,10 @@ def compare(base, rules, family: str, sizes, seeds, limit, variants: dict[str, F
                 ratio = "" if k == names[0] or math.isinf(ref) or math.isinf(meds[k]) else f" ({meds[k] / ref:.2f}×)"
                 parts.append(f"{k} {cell([getattr(r, key) for r in res[k]])}{ratio}")
             print(f"  {n:>4} buildings, {gap:>4}: " + "; ".join(parts) + f"; load {load()}", flush=True)
+        cpus = {k: statistics.median(r.cpu for r in rs) for k, rs in res.items()}
+        print(f"  {n:>4} buildings, CPU s of the whole split (limit or not): "
+              + "; ".join(f"{k} {v:.2f}" + ("" if k == names[0] else f" ({v / cpus[names[0]]:.2f}×)")
+                          for k, v in cpus.items()), flush=True)
 
 
 def plot(runs: dict, path: Path, limit: float) -> None:
@@ -169,6 +183,8 @@ def plot(runs: dict, path: Path, limit: float) -> None:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     axes[0].set_ylabel("seconds (× at the time limit: not reached)")
+    fig.suptitle(f"community split, time limit {limit:g} s; load average {load()} on {os.cpu_count()} CPUs",
+                 fontsize=9)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
@@ -186,6 +202,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="50 and 100 buildings, one seed, HiGHS only")
     ap.add_argument("--ablation", action="store_true",
                     help="each strengthening alone on the new families instead of the sweep")
+    ap.add_argument("--no-sweep", action="store_true", help="only the comparison of formulations on 'old'")
     ap.add_argument("--png", type=Path, default=ROOT / "out" / "split_scaling.png")
     a = ap.parse_args()
     if a.quick:
@@ -200,6 +217,8 @@ def main() -> None:
                     "(13) only": Formulation(piece_open=False, aggregates=True), "both": STRONG}
         for fam in [f for f in a.families if f != "old"]:
             compare(base, rules, fam, a.sizes, a.seeds, a.limit, variants)
+    elif a.no_sweep:
+        compare(base, rules, "old", a.sizes, a.seeds, a.limit, {"before (12), (13)": PLAIN, "now": STRONG})
     else:
         runs = sweep(base, rules, a.families, a.sizes, a.seeds, a.solvers, a.limit, have)
         targets(runs, a.seeds)
