@@ -10,13 +10,14 @@ import io
 import zipfile
 from typing import TYPE_CHECKING, Any
 
+from scenarios.services import DEMAND_METRICS
+
 if TYPE_CHECKING:   # the engines load only when a run is asked for
     from estate.pipeline import RunResult
 
 
 Rows = list[dict[str, Any]]
-SERVICES = ("kindergarten_classes", "primary_classes", "junior_middle_classes", "eldercare_beds",
-            "eldercare_space_m2", "clinic_m2")
+SERVICES = DEMAND_METRICS   # the demand series of the service registry (scenarios.services)
 
 
 def election_measure(result: RunResult) -> str:

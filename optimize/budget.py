@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from optimize.plan import Plan
+from scenarios.figures import Figures
 from scenarios.schema import Scenario
-from standards.errors import InputError
-from standards.shapes import ByYear, Quantity, Rates
 from standards.ruleset import RuleSet
 
 if TYPE_CHECKING:
@@ -76,25 +75,6 @@ def payers_of(scenario: Scenario, rules: RuleSet) -> dict[str, float]:
     return {"government": 1.0}
 
 
-def _figure(value, rules: RuleSet, year: int, where: str) -> float:
-    """A scenario money field's number for ``year``: its own number, or the cited figure (overrides applied)."""
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, dict):
-        return float(sum(value.values()))
-    try:
-        v = rules.rule(value).value
-    except KeyError:
-        raise InputError(f"{where} names {value!r}, which is not a figure in the standards") from None
-    if isinstance(v, Quantity):
-        return float(v.value)
-    if isinstance(v, ByYear):
-        return float(v.latest(year)[1])
-    if isinstance(v, Rates):
-        return float(sum(v.as_dict().values()))
-    raise InputError(f"{where} names {value}, a {v.name}, which has no single figure")
-
-
 def year_of(month: int, scenario: Scenario) -> int:
     return scenario.start_year + (scenario.start_month - 1 + month) // 12
 
@@ -129,12 +109,12 @@ def community_years(plan: Plan, scenario: Scenario) -> dict[int, float]:
 
 def pay_in(year: int, scenario: Scenario, rules: RuleSet) -> tuple[float, str]:
     """Yearly pay of one worker in ``year`` and the rule that set it (the pay floor when it binds)."""
-    c = scenario.costs
-    pay = _figure(c.staff_pay_cny_per_year, rules, year, "costs.staff_pay_cny_per_year")
-    source = c.staff_pay_cny_per_year if isinstance(c.staff_pay_cny_per_year, str) else "costs.staff_pay_cny_per_year"
+    f = Figures(scenario, rules)
+    pay = f.number("costs.staff_pay_cny_per_year", year)
+    source = f.basis("costs.staff_pay_cny_per_year")
     if rules.has("pay_floor"):
         floor_rule = rules.role("pay_floor")
-        floor = floor_rule.value.share * _figure(c.reference_wage, rules, year - 1, "costs.reference_wage")
+        floor = floor_rule.value.share * f.number("costs.reference_wage", year - 1)
         if floor > pay:
             return floor, floor_rule.id
     return pay, source
@@ -143,6 +123,7 @@ def pay_in(year: int, scenario: Scenario, rules: RuleSet) -> tuple[float, str]:
 def budget(plan: Plan, scenario: Scenario, rules: RuleSet, facilities: "FacilityPlan | None" = None) -> Budget:
     """Yearly costs by item and payer (see the module docstring); ``facilities`` adds the facility items."""
     c = scenario.costs
+    figures = Figures(scenario, rules)
     payers = payers_of(scenario, rules)
     items: dict[tuple[int, str], float] = {}
 
@@ -160,7 +141,7 @@ def budget(plan: Plan, scenario: Scenario, rules: RuleSet, facilities: "Facility
         for month in range(start, scenario.horizon_months):
             year = year_of(month, scenario)
             pay = pay_by_year[year][0]
-            ins = _figure(c.employer_insurance, rules, year, "costs.employer_insurance")
+            ins = figures.number("costs.employer_insurance", year)
             add(year, "staff_pay", staff * pay / 12)
             add(year, "employer_insurance", staff * pay * ins / 12)
             add(year, "housing_fund", staff * pay * c.housing_fund_rate / 12)

@@ -44,43 +44,18 @@ from optimize.facility_model import FacilityModel, ModuleInput, ServiceInput, ye
 from optimize.plan import Figure
 from optimize.solver import SolveStatus
 from scenarios.demand import Demand
+from scenarios.figures import Figures
 from scenarios.schema import Scenario
+from scenarios.services import PLANNED, PLANNED_NAMES, Service, service
 from standards.errors import InputError
-from standards.shapes import Bands, ByYear, Choices, Items, Period, Quantity, Ratio
+from standards.shapes import Bands, Choices, Items, Period, Quantity, Ratio
 from standards.ruleset import RuleSet
 
 if TYPE_CHECKING:
     from optimize.plan import Plan
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
-    """How one service is planned and costed: the fields of the scenario that name its rules and costs."""
-
-    name: str
-    metric: str            # the demand metric (scenarios.demand)
-    sizing_field: str      # scenario.facilities field naming the sizing rule
-    modules_field: str     # scenario.facilities field naming the module sizes
-    unit: str
-    capital_field: str     # scenario.costs field: capital per unit of size
-    running_field: str     # scenario.costs field: running per year per pupil / bed / resident
-    running_basis: str     # "pupil", "bed" or "resident"
-
-
-SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("kindergarten", "kindergarten_classes", "kindergarten", "kindergarten_modules", "classes",
-                "kindergarten_capital_cny_per_class", "kindergarten_running_cny_per_pupil_year", "pupil"),
-    ServiceSpec("primary", "primary_classes", "primary", "school_modules", "classes",
-                "primary_capital_cny_per_class", "primary_running_cny_per_pupil_year", "pupil"),
-    ServiceSpec("junior_middle", "junior_middle_classes", "junior_middle", "school_modules", "classes",
-                "junior_middle_capital_cny_per_class", "junior_middle_running_cny_per_pupil_year", "pupil"),
-    ServiceSpec("eldercare", "eldercare_beds", "eldercare", "eldercare_modules", "beds",
-                "eldercare_capital_cny_per_bed", "eldercare_running_cny_per_bed_year", "bed"),
-    ServiceSpec("clinic", "clinic_m2", "clinic", "clinic_modules", "m²",
-                "clinic_capital_cny_per_m2", "clinic_running_cny_per_resident_year", "resident"),
-)
-SERVICE_NAMES = tuple(s.name for s in SERVICES)
-SCHOOL_SERVICES = ("kindergarten", "primary", "junior_middle")   # open at the school year's start
+SERVICE_NAMES = PLANNED_NAMES   # the services the plan opens, in the registry's order (scenarios.services)
 
 SCHOOL_YEAR_RULE = "facilities.school_year_start_month"
 OPENING_INTERVAL_RULE = "facilities.opening_interval"
@@ -136,7 +111,7 @@ class UnmetRun:
 
     def line(self) -> str:
         span = self.first if self.first == self.last else f"{self.first} to {self.last}"
-        opening = SCHOOL_YEAR_RULE if self.service in SCHOOL_SERVICES else OPENING_INTERVAL_RULE
+        opening = SCHOOL_YEAR_RULE if service(self.service).calendar == "school_year" else OPENING_INTERVAL_RULE
         why = {UnmetReason.BEFORE_FIRST_OPENING: f"no {self.service} can open before the first opening month ({opening})",
                UnmetReason.MAX_SITES: "the scenario's facilities.max_sites allows no more sites",
                UnmetReason.BUDGET_CAP: "the budget cap (costs.budget_cap_cny_per_year) leaves no money for it",
@@ -216,35 +191,23 @@ def calendar(month: int, scenario: Scenario) -> str:
 
 @dataclass(frozen=True)
 class Amount:
-    """A money figure of ``scenario.costs``: the scenario's number or a cited figure, by year."""
+    """A money figure of ``scenario.costs`` by year, resolved by ``scenarios.figures.Figures``."""
 
     field: str
-    source: str                           # the rule id, or "scenario"
-    values: tuple[tuple[int, float], ...]  # by year; one entry keyed 0 for a single figure
+    source: str                                   # the rule id, or "scenario"
+    values: tuple[tuple[int | None, float], ...]  # by year; one entry keyed None for a single figure
 
     def at(self, year: int) -> float:
-        known = [(y, v) for y, v in self.values if y <= year]
+        known = [(y, v) for y, v in self.values if y is None or y <= year]
         return (known[-1] if known else self.values[0])[1]
 
 
-def amount(scenario: Scenario, rules: RuleSet, name: str, *, required_for: str | None = None) -> Amount:
-    """The figure behind ``scenario.costs.<name>``, overrides applied; a missing one fails plainly."""
-    v = getattr(scenario.costs, name)
-    where = f"costs.{name}"
-    if v is None:
-        raise InputError(f"{where} is required{f' to plan {required_for}' if required_for else ''}: no published "
-                         "figure is shipped for it; give the local figure in the scenario's [costs]")
-    if not isinstance(v, str):
-        return Amount(name, "scenario", ((0, float(v)),))
-    try:
-        rule = rules.rule(v)
-    except KeyError:
-        raise InputError(f"{where} names {v!r}, which is not a figure in the standards (see `estate rules --all`)") from None
-    if isinstance(rule.value, Quantity):
-        return Amount(name, rule.id, ((0, float(rule.value.value)),))
-    if isinstance(rule.value, ByYear):
-        return Amount(name, rule.id, tuple((y, float(x)) for y, x in rule.value.values))
-    raise InputError(f"{where} names {v}, a {rule.shape}; this field needs a quantity or by_year")
+def amount(figures: Figures, name: str, *, required_for: str | None = None) -> Amount:
+    """The figure behind ``scenario.costs.<name>`` by year, overrides applied; a missing one fails plainly."""
+    path = f"costs.{name}"
+    values = figures.series(path, required_for=required_for)
+    basis = figures.basis(path)
+    return Amount(name, "scenario" if basis.startswith("scenario:") else basis, values)
 
 
 def _rule(rules: RuleSet, rid: str, where: str, shape: type, shape_name: str):
@@ -267,8 +230,8 @@ def _served(size: float, bands: Bands) -> float:
     return first.upto * size / first.value if first.value > 0 else 0.0
 
 
-def _openings(spec: ServiceSpec, scenario: Scenario, rules: RuleSet, months: int) -> tuple[int, ...]:
-    if spec.name in SCHOOL_SERVICES:
+def _openings(spec: Service, scenario: Scenario, rules: RuleSet, months: int) -> tuple[int, ...]:
+    if spec.calendar == "school_year":
         sept = int(_rule(rules, SCHOOL_YEAR_RULE, SCHOOL_YEAR_RULE, Quantity, "quantity").value.value)
         return tuple(m for m in range(months) if (scenario.start_month - 1 + m) % 12 + 1 == sept)
     step = max(1, int(round(_rule(rules, OPENING_INTERVAL_RULE, OPENING_INTERVAL_RULE, Period, "period").value.months)))
@@ -284,7 +247,7 @@ def _priorities(rules: RuleSet) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class _Costed:
-    spec: ServiceSpec
+    spec: Service
     sizing_rule: str
     modules_rule: str
     sizes: tuple[float, ...]
@@ -294,15 +257,16 @@ class _Costed:
     running_rule: str
 
 
-def _costs(spec: ServiceSpec, scenario: Scenario, rules: RuleSet, years: range) -> _Costed:
+def _costs(spec: Service, scenario: Scenario, rules: RuleSet, years: range) -> _Costed:
     f = scenario.facilities
+    figures = Figures(scenario, rules)
     sizing_id = getattr(f, spec.sizing_field)
     modules_id = getattr(f, spec.modules_field)
-    sizing = _rule(rules, sizing_id, f"facilities.{spec.sizing_field}", Bands if spec.name == "clinic" else Ratio,
-                   "bands" if spec.name == "clinic" else "ratio")
+    bands = spec.sizing_shape == "bands"
+    sizing = _rule(rules, sizing_id, f"facilities.{spec.sizing_field}", Bands if bands else Ratio, spec.sizing_shape)
     modules = _rule(rules, modules_id, f"facilities.{spec.modules_field}", Choices, "choices")
-    cap = amount(scenario, rules, spec.capital_field)
-    run = amount(scenario, rules, spec.running_field, required_for=spec.name)
+    cap = amount(figures, spec.capital.name)
+    run = amount(figures, spec.running.name, required_for=spec.name)
     sizes = tuple(float(x) for x in modules.value.values)
     if spec.running_basis == "pupil":
         per_unit = sizing.value.per / sizing.value.amount if sizing.value.amount > 0 else 0.0   # pupils per class
@@ -343,7 +307,7 @@ def plan_facilities(demand: Demand, scenario: Scenario, rules: RuleSet, *, plan:
                   year_of(months - 1, scenario.start_year, scenario.start_month) + 1)
     priority = _priorities(rules)
     max_sites = scenario.facilities.max_sites or {}
-    costed = [_costs(spec, scenario, rules, years) for spec in SERVICES]
+    costed = [_costs(spec, scenario, rules, years) for spec in PLANNED]
     inputs = []
     for c in costed:
         mods = tuple(ModuleInput(size, cap, run) for size, cap, run in zip(c.sizes, c.capital, c.running))
