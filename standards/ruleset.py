@@ -38,10 +38,17 @@ ROLES: dict[str, RoleSpec] = {
     "office_space": RoleSpec(("share", "ratio", "ratio_range", "minimum"), True, many=True,
                              meaning="community office and service space; the largest requirement binds"),
     "office_largest_site": RoleSpec(("minimum",), meaning="usable area of the largest single office site"),
-    "training_interval": RoleSpec(("period",), meaning="how often each worker is trained"),
+    "training_interval": RoleSpec(("period",), meaning="how often each worker (and each committee member but the "
+                                  "director, where the regime pays members) is trained"),
+    "training_director_interval": RoleSpec(("period",), meaning="how often the committee's director is trained"),
     "staff_insurance": RoleSpec(("items",), meaning="insurances paid for each worker"),
     "pay_floor": RoleSpec(("share",), meaning="pay floor as a share of a reference wage"),
-    "cost_sharing": RoleSpec(("shares",), meaning="who pays committee pay and operating funds"),
+    "cost_sharing": RoleSpec(("payers",), many=True, meaning="who pays which budget items (one rule per clause "
+                             "naming a payer; an item no rule names goes to money.payer_unassigned)"),
+    "member_allowances": RoleSpec(("principle",), meaning="living allowances of committee and party-organisation "
+                                  "members, paid at the pay floor"),
+    "property_fee_subsidy": RoleSpec(("principle",), meaning="the government pays part of low-income households' "
+                                     "property fees"),
     "social_workers": RoleSpec(("minimum",), meaning="social-work professionals per community"),
     "first_election_voters": RoleSpec(("items",), meaning="voter categories at the first election"),
     "migrant_voter_residence": RoleSpec(("minimum",), meaning="months of residence before a migrant may vote"),
