@@ -17,7 +17,9 @@ def out_dir(path: str) -> Path:
     return p
 
 
-def write_plan(plan, checks, path: Path) -> None:
+def write_plan(plan, checks, path: Path, budget=None, notices: tuple[str, ...] = ()) -> None:
+    """plan.json; with ``budget``, its staffing and notes under ``budget``; ``notices``: rules applied outside
+    their dates (``scenarios.validity``)."""
     doc = {
         "status": plan.status.value,
         "explanation": list(plan.explanation),
@@ -39,7 +41,10 @@ def write_plan(plan, checks, path: Path) -> None:
                       "office_area_m2": c.office_area_m2.rule},
         } for c in plan.communities],
         "verification": [_check(k) for k in checks],
+        "rule_notices": list(notices),
     }
+    if budget is not None:
+        doc["budget"] = budget_summary(budget)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -48,12 +53,23 @@ def _check(k) -> dict:
             "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall}
 
 
+BUDGET_COLUMNS = ("year", "item", "payer", "amount_cny", "basis", "payer_basis")
+
+
 def write_budget(b, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["year", "item", "payer", "amount_cny"])
+        w.writerow(BUDGET_COLUMNS)
         for r in b.rows:
-            w.writerow([r.year, r.item, r.payer, f"{r.amount_cny:.2f}"])
+            w.writerow([r.year, r.item, r.payer, f"{r.amount_cny:.2f}", r.basis, r.payer_basis])
+
+
+def budget_summary(b) -> dict:
+    """The budget's staffing (simulated or full strength), paid worker-years by year, and its notes."""
+    return {"staffing": b.staffing,
+            "worker_years": {str(y): v for y, v in b.worker_years.items()},
+            "full_strength_worker_years": {str(y): v for y, v in b.full_strength_worker_years.items()},
+            "notes": list(b.notes)}
 
 
 def write_audit(checks, path: Path) -> None:

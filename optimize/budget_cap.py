@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimize.budget import (FACILITY_CAPITAL, FACILITY_RUNNING, STAFF_ITEMS, Budget, community_years,
-                             first_months, pay_in, staff_years, year_of)
+                             first_months, pay_in, year_of)
 from optimize.facilities import SERVICE_NAMES, FacilityPlan, UnmetReason, UnmetRun
 from optimize.plan import Plan
 from scenarios.schema import Scenario
@@ -43,8 +43,10 @@ from standards.errors import InputError
 from standards.ruleset import RuleSet
 
 PRIORITY_RULE = "money.cap_priority"
-COMMUNITY_TIERS = {"staff": STAFF_ITEMS, "training": ("training",), "operating_funds": ("operating_funds",),
-                   "setup": ("startup_subsidy", "office_fitout")}
+COMMUNITY_TIERS = {"staff": STAFF_ITEMS + ("member_allowances",), "training": ("training",),
+                   "operating_funds": ("operating_funds", "it_systems"), "setup": ("startup_subsidy", "office_fitout"),
+                   "property_fee_subsidy": ("property_fee_subsidy",)}
+OTHER = "other"   # any item no tier names (paid last, so that a year's shortfalls add up to its excess)
 EPS = 0.5   # CNY: amounts within half a yuan of the cap count as within it
 
 
@@ -133,8 +135,8 @@ def analyse_cap(budget: Budget, plan: Plan, scenario: Scenario, rules: RuleSet,
     unknown = [t for t in priority if t not in known]
     if unknown:
         raise InputError(f"{PRIORITY_RULE}: unknown tier(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    order = list(priority) + [t for t in list(COMMUNITY_TIERS) + list(SERVICE_NAMES) if t not in priority]
-    workers = staff_years(plan, scenario)
+    order = list(priority) + [t for t in list(COMMUNITY_TIERS) + list(SERVICE_NAMES) if t not in priority] + [OTHER]
+    workers = dict(budget.worker_years)
     coms = community_years(plan, scenario)
     starts = first_months(plan, scenario)
 
@@ -175,6 +177,10 @@ def analyse_cap(budget: Budget, plan: Plan, scenario: Scenario, rules: RuleSet,
 
 
 def _tier_parts(tier: str, items: dict[str, float]) -> list[tuple[str, float]]:
+    if tier == OTHER:
+        named = {i for t in COMMUNITY_TIERS.values() for i in t}
+        return [(i, v) for i, v in sorted(items.items())
+                if i not in named and not i.startswith((FACILITY_CAPITAL, FACILITY_RUNNING))]
     if tier in COMMUNITY_TIERS:
         return [("pay", sum(items.get(i, 0.0) for i in COMMUNITY_TIERS[tier]))]
     return [("running", items.get(FACILITY_RUNNING + tier, 0.0)), ("capital", items.get(FACILITY_CAPITAL + tier, 0.0))]
@@ -205,9 +211,9 @@ def _shortfall(y: int, tier: str, part: str, cost: float, paid: float, items: di
         rid, cit = _cite(rules, "training_interval", "costs.training_cny_per_worker")
         need = cost / c.training_cny_per_worker if c.training_cny_per_worker > 0 else 0.0
         can = need * share
-        text = (f"training ({rid}, {cit}): {need:,.1f} worker-years of training at {c.training_cny_per_worker:,.0f} CNY; "
+        text = (f"training ({rid}, {cit}): {need:,.1f} trainings at {c.training_cny_per_worker:,.0f} CNY; "
                 f"the cap pays {can:,.1f}; {short:,.0f} CNY short")
-        return Shortfall(y, tier, part, rid, cit, "worker-years of training", need, can, need - can, short, text)
+        return Shortfall(y, tier, part, rid, cit, "trainings", need, can, need - can, short, text)
     if tier == "operating_funds":
         rid, cit = _cite(rules, "operating_funds", "costs.operating_funds_cny_per_community_year")
         n = coms.get(y, 0.0)
@@ -225,6 +231,11 @@ def _shortfall(y: int, tier: str, part: str, cost: float, paid: float, items: di
         text = (f"start-up subsidy and office fit-out of new communities ({rid}, {cit}; office space {offices}): "
                 f"{new} new in {y} at {each:,.0f} CNY each; the cap pays for {can}; {short:,.0f} CNY short")
         return Shortfall(y, tier, part, rid, cit, "new communities", float(new), float(can), float(new - can), short, text)
+    if tier in (OTHER, "property_fee_subsidy"):
+        rid, cit = _cite(rules, "property_fee_subsidy", part) if tier != OTHER else (part, "")
+        item = part if tier == OTHER else tier
+        text = f"{item} ({rid}{', ' + cit if cit else ''}): {cost:,.0f} CNY, the cap pays {paid:,.0f}; {short:,.0f} CNY short"
+        return Shortfall(y, tier, "pay", rid, cit, "CNY", cost, paid, short, short, text)
     sizing, cit, unit = _sizing(facilities, tier, rules)
     if part == "running":
         need = _units_open(facilities, tier, y, scenario)

@@ -36,6 +36,10 @@ _FIGURE_SHAPES: dict[str, tuple[str, ...]] = {
     "costs.staff_pay_cny_per_year": ("quantity",),
     "costs.reference_wage": ("quantity", "by_year"),
     "costs.employer_insurance": ("rates",),
+    "costs.facility_payers": ("shares",),
+    "costs.hire_lead_months": ("period", "quantity"),
+    "costs.pay_growth": ("quantity",),
+    "costs.party_members_off_committee": ("quantity",),
     **figure_fields(),   # each service's sizing, module and cost fields (scenarios.services)
 }
 

@@ -202,13 +202,31 @@ class _CostsBase(_Strict):
     budget_cap_cny_per_year: float | None = Field(
         default=None, gt=0, description="yearly cap on the whole budget; the facility plan keeps within what the "
         "community's costs leave, and optimize.budget_cap reports which standards the cap leaves unmet")
-    payers: dict[str, Share] | None = Field(default=None, description="who pays, shares summing to 1; "
-                                            "the regime's cost-sharing rule when absent")
+    payers: dict[str, Share] | None = Field(default=None, description="who pays every item, shares summing to 1, "
+                                            "replacing the regime's payer rules (role cost_sharing) for all items")
+    facility_payers: dict[str, Share] | FigureRef = Field(
+        default="money.payer_unassigned", description="who pays the facility items (schools, clinics, eldercare), "
+        "which no document assigns; shares summing to 1")
+    hire_lead_months: Money = Field(
+        default="money.hire_lead", description="months ahead of the simulated need that staff are hired (estate run)")
+    pay_growth: float | FigureRef = Field(
+        default="money.wage_growth_cq", description="yearly growth of pay and of a wage series beyond its last year")
+    party_members_off_committee: Money = Field(
+        default="SD-22.party_members_off_committee", description="party-organisation members paid an allowance "
+        "besides the committee's (regimes with role member_allowances)")
+    it_systems_cny_per_community_year: float | None = Field(
+        default=None, ge=0, description="community IT (社区信息化) per community-year, item it_systems; none shipped")
+    property_fee_cny_per_m2_month: float | None = Field(
+        default=None, gt=0, description="property fee per m² of gross floor area per month (GZ-3 §六(二): at least "
+        "level 4 of Guangzhou's reference scale); none shipped")
+    property_fee_subsidy_share: Share | None = Field(
+        default=None, description="share of a low-income household's property fee the government pays "
+        "(GZ-3 §六(二)); none shipped")
 
-    @field_validator("payers")
+    @field_validator("payers", "facility_payers")
     @classmethod
-    def _sum_to_one(cls, v: dict[str, float] | None) -> dict[str, float] | None:
-        if v is not None and abs(sum(v.values()) - 1) > 1e-6:
+    def _sum_to_one(cls, v: dict[str, float] | str | None) -> dict[str, float] | str | None:
+        if isinstance(v, dict) and abs(sum(v.values()) - 1) > 1e-6:
             raise ValueError(f"shares must sum to 1 (got {sum(v.values()):.4g})")
         return v
 
