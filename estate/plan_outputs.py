@@ -67,8 +67,8 @@ def write_budget(b, path: Path) -> None:
 def budget_summary(b) -> dict:
     """The budget's staffing (simulated or full strength), paid worker-years by year, and its notes."""
     return {"staffing": b.staffing,
-            "worker_years": {str(y): v for y, v in b.worker_years.items()},
-            "full_strength_worker_years": {str(y): v for y, v in b.full_strength_worker_years.items()},
+            "worker_years": {str(y): round(v, 6) for y, v in b.worker_years.items()},
+            "full_strength_worker_years": {str(y): round(v, 6) for y, v in b.full_strength_worker_years.items()},
             "notes": list(b.notes)}
 
 

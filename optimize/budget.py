@@ -315,8 +315,7 @@ def budget(plan: Plan, scenario: Scenario, rules: RuleSet, facilities: "Facility
     used = sorted({y for (y, item) in items if item == "staff_pay"})
     notes += [f"{y}: staff pay {pay[y][0]:,.0f} CNY per worker-year from {pay[y][1]}" for y in used]
     return Budget(tuple(rows), tuple(notes), "simulated" if simulated is not None else "full_strength",
-                  {y: round(v, 4) for y, v in sorted(worker_years.items())},
-                  {y: round(v, 4) for y, v in sorted(full_years.items())})
+                  dict(sorted(worker_years.items())), dict(sorted(full_years.items())))
 
 
 def _paid_staff(com: CommunityPlan, start: int, months: int, simulated: Simulated | None,
