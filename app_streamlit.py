@@ -266,7 +266,7 @@ def _notices(result) -> list[str]:
     if result.cap is not None:
         from estate.facility_view import cap_notices
         out += cap_notices(result.cap)
-    return out
+    return out + list(result.notices)     # rules applied outside their dates (scenarios.validity)
 
 
 def main() -> None:

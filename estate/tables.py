@@ -54,7 +54,8 @@ def demand(result: RunResult) -> Rows:
 
 
 def budget(result: RunResult) -> Rows:
-    return [{"year": r.year, "item": r.item, "payer": r.payer, "amount_cny": r.amount_cny} for r in result.budget.rows]
+    return [{"year": r.year, "item": r.item, "payer": r.payer, "amount_cny": r.amount_cny, "basis": r.basis,
+             "payer_basis": r.payer_basis} for r in result.budget.rows]
 
 
 def communities(result: RunResult) -> Rows:

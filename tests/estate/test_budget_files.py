@@ -117,3 +117,14 @@ def test_estate_plan_pays_full_strength_and_says_so(tmp_path, capsys):
     assert doc["budget"]["staffing"] == "full_strength"
     assert doc["budget"]["worker_years"] == doc["budget"]["full_strength_worker_years"]
     assert doc["budget"]["notes"][0].startswith("Staff paid at full strength")
+
+
+def test_estate_run_and_simulate_print_the_rule_date_notice(tmp_path, capsys):
+    small = str(ROOT / "scenarios/small-2400.toml")
+    assert main(["run", small, "--out", str(tmp_path / "r"), "--replications", "2", "--workers", "1", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "budget: Staff paid as simulated (p50), hired 3 months ahead" in printed
+    assert "Rule dates: GZ-3.grid_households: valid 2014-02-19 to 2017-02-18" in printed
+    assert main(["simulate", small, "--out", str(tmp_path / "s"), "--replications", "1", "--workers", "1",
+                 "--quiet"]) == 0
+    assert "Rule dates: GZ-3.grid_households" in capsys.readouterr().out
