@@ -154,6 +154,13 @@ def budget(plan: Plan, scenario: Scenario, rules: RuleSet, facilities: "Facility
             for month in range(m.opening_month, scenario.horizon_months):
                 year = year_of(month, scenario)
                 add(year, FACILITY_RUNNING + m.service, running[year] / 12)
+    # ---- regime items (optimize/regime_items.py): GZ-3 zone rooms, grid and station staff; SD-22 social
+    # workers. Each row's basis (the rule id that creates it) is in regime_items.basis_of(extra).
+    from optimize.regime_items import regime_items
+    extra = regime_items(plan, scenario, rules, {y: pay for y, (pay, _) in pay_by_year.items()})
+    for it in extra:
+        add(it.year, it.item, it.amount_cny)
+    # ---- end of regime items
     rows = tuple(BudgetRow(y, it, p, round(a * s, 2)) for (y, it), a in sorted(items.items())
                  for p, s in sorted(payers.items()))
     used = {y: v for y, v in pay_by_year.items() if any(k[0] == y and k[1] == "staff_pay" for k in items)}

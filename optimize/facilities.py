@@ -48,7 +48,8 @@ from scenarios.figures import Figures
 from scenarios.schema import Scenario
 from scenarios.services import PLANNED, PLANNED_NAMES, Service, service
 from standards.errors import InputError
-from standards.shapes import Bands, Choices, Items, Period, Quantity, Ratio
+from standards import formulas
+from standards.shapes import Bands, Choices, Items, Minimum, Period, Quantity, Ratio
 from standards.ruleset import RuleSet
 
 if TYPE_CHECKING:
@@ -255,6 +256,7 @@ class _Costed:
     capital_rule: str
     running: tuple[dict[int, float], ...]
     running_rule: str
+    notes: tuple[str, ...] = ()
 
 
 def _costs(spec: Service, scenario: Scenario, rules: RuleSet, years: range) -> _Costed:
@@ -266,8 +268,23 @@ def _costs(spec: Service, scenario: Scenario, rules: RuleSet, years: range) -> _
     sizing = _rule(rules, sizing_id, f"facilities.{spec.sizing_field}", Bands if bands else Ratio, spec.sizing_shape)
     modules = _rule(rules, modules_id, f"facilities.{spec.modules_field}", Choices, "choices")
     cap = amount(figures, spec.capital.name)
-    run = amount(figures, spec.running.name, required_for=spec.name)
+    notes: list[str] = []
+    if not spec.running.required and figures.raw(f"costs.{spec.running.name}") is None:
+        run = Amount(spec.running.name, f"costs.{spec.running.name} not given", ((None, 0.0),))
+        notes.append(f"{spec.name}: running cost counted as 0: no published figure is shipped; give "
+                     f"costs.{spec.running.name}")
+    else:
+        run = amount(figures, spec.running.name, required_for=spec.name)
     sizes = tuple(float(x) for x in modules.value.values)
+    if spec.site_minimum is not None:
+        minimum = _rule(rules, spec.site_minimum, spec.site_minimum, Minimum, "minimum").value.min
+        kept = formulas.sites_at_least(sizes, minimum)
+        if not kept:
+            raise InputError(f"facilities.{spec.modules_field}: every size of {modules.id} is below the site minimum "
+                             f"of {spec.site_minimum} ({minimum:g} {spec.unit})")
+        if len(kept) < len(sizes):
+            notes.append(f"{spec.name}: sizes below {spec.site_minimum} ({minimum:g} {spec.unit}) are not opened")
+        sizes = kept
     if spec.running_basis == "pupil":
         per_unit = sizing.value.per / sizing.value.amount if sizing.value.amount > 0 else 0.0   # pupils per class
         factor = [q * per_unit for q in sizes]
@@ -279,7 +296,8 @@ def _costs(spec: Service, scenario: Scenario, rules: RuleSet, years: range) -> _
         factor = list(sizes)
         running_rule = run.source
     return _Costed(spec, sizing.id, modules.id, sizes, tuple({y: q * cap.at(y) for y in years} for q in sizes),
-                   cap.source, tuple({y: fac * run.at(y) for y in years} for fac in factor), running_rule)
+                   cap.source, tuple({y: fac * run.at(y) for y in years} for fac in factor), running_rule,
+                   tuple(notes))
 
 
 def _demand(demand: Demand, metric: str, quantile: str, months: int) -> tuple[float, ...]:
@@ -336,6 +354,7 @@ def plan_facilities(demand: Demand, scenario: Scenario, rules: RuleSet, *, plan:
                 notes.append(f"the community's own costs take the whole cap in {', '.join(map(str, tight))}: "
                              "no facility can be paid for in those years")
 
+    notes += [n for c in costed for n in c.notes]   # after the cap's notes, which come first
     model = FacilityModel.build(inputs_t, months, scenario.start_year, scenario.start_month, headroom)
     result = model.solve(solver or o.solver, time_limit or o.time_limit_s, o.gap if gap is None else gap)
     solved = result.solve.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)

@@ -68,7 +68,9 @@ def test_the_budget_works_without_a_facility_plan(shandong):
     s, r, p, b = shandong
     assert not any(row.item.startswith("facility_") for row in b.rows)
     assert {row.item for row in b.rows} == {"staff_pay", "employer_insurance", "housing_fund", "operating_funds",
-                                           "training", "startup_subsidy", "office_fitout"}
+                                           "training", "startup_subsidy", "office_fitout",
+                                           # SD-22 §一(三)'s social workers (optimize/regime_items.py)
+                                           "social_worker_pay", "social_worker_insurance", "social_worker_housing_fund"}
 
 
 @pytest.fixture(scope="module")
