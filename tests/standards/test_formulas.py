@@ -79,3 +79,11 @@ def test_staff_is_monotone_and_covers_the_ratio(h):
 def test_committee_stays_in_its_range(h):
     for regime in ("chongqing", "shandong", "guangzhou"):
         assert 5 <= formulas.committee_members(h, ruleset(regime)) <= 9
+
+
+def test_property_room_requirements_name_their_rules():
+    reqs = formulas.property_room_requirements(1_600_000, ruleset("guangzhou"))
+    assert [(r.rule_id, r.required) for r in reqs] == [("facilities.property_room_share_gz", pytest.approx(1400.0))]
+    assert str(reqs[0].citation).startswith("GZ-PMR")
+    assert formulas.property_room_requirements(200_000, ruleset("guangzhou")) == []
+    assert formulas.property_room_requirements(1_600_000, ruleset("chongqing")) == []
