@@ -4,13 +4,16 @@ the simulated demand over the horizon at least capital plus running cost.
 ``plan_facilities(demand, scenario, rules) -> FacilityPlan``. The demand is the simulation's
 (``sim.run_ensemble(...).demand()``): the estate-wide monthly band of each service's metric
 (``kindergarten_classes``, ``primary_classes``, ``junior_middle_classes``, ``eldercare_beds``,
-``clinic_m2``), at the quantile ``scenario.facilities.demand_quantile`` (P50 or P90).
+``eldercare_space_m2``, ``clinic_m2``), at the quantile ``scenario.facilities.demand_quantile`` (P50 or P90).
 
 The model (``optimize.facility_model``, formulation and numbered constraints in its docstring) picks
 modules of cited sizes: kindergartens of 6/9/12 classes (``facilities.kindergarten_modules``, GB50180-2018),
 primary and junior-middle schools of 12/18/24/30 classes (``facilities.school_modules``, 建标102-2002),
 eldercare of 10/20/50/100 beds (``facilities.eldercare_modules``: our reading of the 350 m² smallest site
-at 35 m² per bed) and clinics of the areas of the clinic bands (``facilities.clinic_modules``).
+at 35 m² per bed), the community eldercare centre or station of CQ-73 §二(四) in sites of 350–1,400 m²
+(``facilities.eldercare_centre_modules``; sizes below the service's site minimum,
+``facilities.eldercare_site_minimum``, are not opened) and clinics of the areas of the clinic bands
+(``facilities.clinic_modules``). The services and their fields are the records of ``scenarios.services``.
 
 Periods: a school or kindergarten opens in September (``facilities.school_year_start_month``): pupils
 start at the school year, so a capacity decision per school year is all a planner can take, and it keeps
@@ -22,11 +25,13 @@ first opening month, the scenario's ``max_sites`` for the service, or the budget
 
 Costs (every one a cited figure, or the scenario's own number; ``scenario.costs``):
 - capital, in the calendar year of the opening month: classes × capital per class (kindergarten,
-  primary, junior middle), beds × capital per bed, m² × capital per m² (clinic);
+  primary, junior middle), beds × capital per bed, m² × capital per m² (eldercare centre, clinic);
 - running, from the opening month to the horizon's end, for the module's whole capacity: classes ×
   pupils per class (the sizing rule's ``per`` ÷ ``amount``) × running per pupil per year; beds × running
-  per bed per year; for a clinic, the residents its area is sized for under ``facilities.clinic`` × running
-  per resident per year. Figures by year take the year's value (the latest year before it when later).
+  per bed per year; m² × running per m² per year (eldercare centre: no published figure, so without the
+  scenario's own it counts as 0 and the plan's notes say so); for a clinic, the residents its area is sized
+  for under ``facilities.clinic`` × running per resident per year. Figures by year take the year's value
+  (the latest year before it when later).
 
 The budget cap (``costs.budget_cap_cny_per_year``) is applied when the community's own costs are known
 (``plan=`` or ``committed_cny_by_year=``): facilities may spend in each year what the cap leaves after
