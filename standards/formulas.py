@@ -251,8 +251,8 @@ def property_room_area(floor_area_m2: float, rules: RuleSet) -> float:
 
 
 def grid_staff(grids: int, rules: RuleSet) -> dict[str, int]:
-    """Staff of each role in ``grids`` grids (role ``grid_staff``; GZ-3 §四(三)): ceil(grids × persons per
-    grid) for each role; empty where the regime names no grid staff."""
+    """Staff of each role in ``grids`` grids (role ``grid_staff``; GZ-3 §四(三)): ceil(grids × the share of
+    grids with one person of the role) for each role; empty where the regime names no grid staff."""
     if not rules.has("grid_staff") or grids <= 0:
         return {}
     return {role: _ceil(grids * per) for role, per in rules.role("grid_staff").value.rates}

@@ -87,3 +87,9 @@ def test_property_room_requirements_name_their_rules():
     assert str(reqs[0].citation).startswith("GZ-PMR")
     assert formulas.property_room_requirements(200_000, ruleset("guangzhou")) == []
     assert formulas.property_room_requirements(1_600_000, ruleset("chongqing")) == []
+
+
+def test_grid_staff_at_a_rate_below_one_rounds_up():
+    rules = ruleset("guangzhou", [Override("GZ-3.grid_staff", {"rates": {
+        "property_company": 1, "street_assistant": 0.5, "committee_fulltime": 1}}, "one assistant per two grids")])
+    assert formulas.grid_staff(5, rules) == {"property_company": 5, "street_assistant": 3, "committee_fulltime": 5}
