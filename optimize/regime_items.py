@@ -38,6 +38,17 @@ STAFF_GROUPS = ("grid_staff", "station_staff", "social_worker")   # items <group
 GRID_BUDGETED_ROLES = ("street_assistant",)   # the grid roles paid from the public budget (GZ-3.grid_staff reading)
 
 
+# Budget-cap tiers of these items (optimize.budget_cap): tier → (the role whose rule creates it, its items).
+# money.cap_priority does not list them, so a cap pays them after the tiers it lists unless a scenario's
+# override of that rule places them.
+CAP_TIERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "zone_rooms": ("property_zone_rooms", (ZONE_ROOMS,)),
+    **{group: (role, tuple(f"{group}_{k}" for k in ("pay", "insurance", "housing_fund")))
+       for group, role in (("grid_staff", "grid_staff"), ("station_staff", "service_station_staff"),
+                           ("social_worker", "social_workers"))},
+}
+
+
 @dataclass(frozen=True)
 class RegimeItem:
     year: int

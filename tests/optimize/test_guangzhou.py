@@ -160,3 +160,23 @@ def test_an_estate_of_exactly_200000_m2_is_not_split(gz, tmp_path):
     assert plan["property_zones"]["count"] == 2
     assert sum(a for (_, i), a in b.items() if i == "property_zone_rooms") == pytest.approx(
         2 * round(0.007 * over.total_floor_area_m2 / 2, 1) * FITOUT, abs=0.1)
+
+
+def test_a_cap_reports_the_regime_items_it_cannot_pay_and_the_shortfalls_add_up(gz):
+    from optimize import analyse_cap
+
+    s, rules = gz
+    p = plan_split(s, rules)
+    full = budget(p, s, rules).items(2036)
+    station = sum(v for k, v in full.items() if k.startswith("station_staff_"))
+    cap = sum(full.values()) - station - 1_000.0
+    capped = s.model_copy(update={"costs": s.costs.model_copy(update={"budget_cap_cny_per_year": cap})})
+    a = analyse_cap(budget(p, capped, rules), p, capped, rules)
+    (y,) = [y for y in a.years_over if y.year == 2036]
+    short = {x.tier: x for x in y.shortfalls}
+    # the shipped priority does not list the regime's items: they are paid last, station staff after grids
+    assert set(short) == {"grid_staff", "station_staff"}
+    assert short["station_staff"].shortfall_cny == pytest.approx(station)
+    assert short["station_staff"].rule == "GZ-3.service_station_staff"
+    assert short["grid_staff"].shortfall_cny == pytest.approx(1_000.0)
+    assert sum(x.shortfall_cny for x in y.shortfalls) == pytest.approx(y.over_cny)
