@@ -438,7 +438,8 @@ def to_dict(plan: FacilityPlan | None) -> dict[str, Any]:
         "cap_applied": plan.cap_applied, "headroom_cny": {str(y): v for y, v in plan.headroom_cny},
         "notes": list(plan.notes),
         "services": [{
-            "service": s.service, "unit": s.unit, "demand_metric": s.metric, "sizing_rule": s.sizing_rule,
+            "service": s.service, "unit": s.unit, "demand_metric": s.metric,
+            "requirement": service(s.service).requirement, "sizing_rule": s.sizing_rule,
             "modules_rule": s.modules_rule, "max_sites": s.max_sites,
             "modules": [{
                 "size": m.size.value, "unit": m.unit, "opening_month": m.opening_month, "opening": m.opening,

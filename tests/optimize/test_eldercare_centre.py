@@ -93,7 +93,9 @@ def test_budget_csv_costs_the_centre_through_the_facility_items(tmp_path):
         for row in csv.DictReader(fh):
             rows[(int(row["year"]), row["item"])] = rows.get((int(row["year"]), row["item"]), 0.0) + float(row["amount_cny"])
     doc = json.loads((tmp_path / "facilities.json").read_text(encoding="utf-8"))
-    (mod,) = next(x for x in doc["services"] if x["service"] == "eldercare_space")["modules"]
+    centre = next(x for x in doc["services"] if x["service"] == "eldercare_space")
+    assert centre["requirement"] == "CQ-73.eldercare_centre"
+    (mod,) = centre["modules"]
     assert (mod["size"], mod["opening"]) == (700, "2028-01")      # 400 m² from month 6: the 700 m² site, Jan 2028
     assert rows[(2028, "facility_capital:eldercare_space")] == pytest.approx(700 * CAPITAL, abs=0.05)
     assert rows[(2028, "facility_running:eldercare_space")] == pytest.approx(700 * 300.0, abs=0.05)
