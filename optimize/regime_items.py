@@ -34,18 +34,17 @@ from scenarios.schema import Scenario
 from standards.ruleset import RuleSet
 
 ZONE_ROOMS = "property_zone_rooms"
-STAFF_GROUPS = ("grid_staff", "station_staff", "social_worker")   # items <group>_pay, _insurance, _housing_fund
+# staff group → the role that sizes it; items <group>_pay, <group>_insurance, <group>_housing_fund
+STAFF_GROUPS = {"grid_staff": "grid_staff", "station_staff": "service_station_staff", "social_worker": "social_workers"}
+STAFF_PARTS = ("pay", "insurance", "housing_fund")
 GRID_BUDGETED_ROLES = ("street_assistant",)   # the grid roles paid from the public budget (GZ-3.grid_staff reading)
-
 
 # Budget-cap tiers of these items (optimize.budget_cap): tier → (the role whose rule creates it, its items).
 # money.cap_priority does not list them, so a cap pays them after the tiers it lists unless a scenario's
 # override of that rule places them.
 CAP_TIERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "zone_rooms": ("property_zone_rooms", (ZONE_ROOMS,)),
-    **{group: (role, tuple(f"{group}_{k}" for k in ("pay", "insurance", "housing_fund")))
-       for group, role in (("grid_staff", "grid_staff"), ("station_staff", "service_station_staff"),
-                           ("social_worker", "social_workers"))},
+    **{group: (role, tuple(f"{group}_{part}" for part in STAFF_PARTS)) for group, role in STAFF_GROUPS.items()},
 }
 
 
@@ -114,9 +113,10 @@ def regime_items(plan: Plan, scenario: Scenario, rules: RuleSet,
 
     deliver = {b.id: b.delivery_month for b in scenario.buildings}
     insurance_basis = figures.basis("costs.employer_insurance")
+    counts = staff_counts(plan)
     for c in plan.communities:
         start = min(deliver[b] for b in c.buildings)
-        for group, (persons, rule_id) in staff_counts(plan)[c.id].items():
+        for group, (persons, rule_id) in counts[c.id].items():
             if persons <= 0:
                 continue
             for month in range(start, scenario.horizon_months):

@@ -57,7 +57,8 @@ def size_zones(floor_area_m2: float, rules: RuleSet) -> PropertyZones | None:
         return None
     binding = max(f.property_room_requirements(floor_area_m2, rules), key=lambda r: r.required, default=None)
     return PropertyZones(
-        count=rooms, floor_area_m2=float(floor_area_m2), limit_m2=float(rules.role("property_zone_floor_area").value.min),
+        count=rooms, floor_area_m2=float(floor_area_m2),
+        limit_m2=float(rules.role("property_zone_floor_area").value.min),
         room_area_m2=Figure(f.property_room_area(floor_area_m2, rules),
                             binding.rule_id if binding else "(no property_room_area rule)"),
         rule=rules.role("property_zone_floor_area").id, rooms_rule=rules.role("property_zone_rooms").id)

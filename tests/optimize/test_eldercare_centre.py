@@ -88,10 +88,11 @@ def test_budget_csv_costs_the_centre_through_the_facility_items(tmp_path):
     fp = plan_facilities(demand(36, eldercare_space=lambda m: 400.0 if m >= 6 else 0.0), s, r, gap=0.0)
     write_budget(budget(p, s, r, fp), tmp_path / "budget.csv")
     (tmp_path / "facilities.json").write_text(json.dumps(to_dict(fp)), encoding="utf-8")
-    rows = {}
+    rows: dict[tuple[int, str], float] = {}
     with (tmp_path / "budget.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            rows[(int(row["year"]), row["item"])] = rows.get((int(row["year"]), row["item"]), 0.0) + float(row["amount_cny"])
+            key = (int(row["year"]), row["item"])
+            rows[key] = rows.get(key, 0.0) + float(row["amount_cny"])
     doc = json.loads((tmp_path / "facilities.json").read_text(encoding="utf-8"))
     centre = next(x for x in doc["services"] if x["service"] == "eldercare_space")
     assert centre["requirement"] == "CQ-73.eldercare_centre"

@@ -35,7 +35,8 @@ def test_shandong_plans_and_pays_one_social_worker_per_community(tmp_path):
     assert [c["social_workers"] for c in plan["communities"]] == [1] * n
     assert all(c["rules"]["social_workers"] == "SD-22.social_workers" for c in plan["communities"])
     pay = rows[(2036, "social_worker_pay")]
-    assert pay == {"city": pytest.approx(n * FLOOR_PAY / 2, abs=0.01), "county": pytest.approx(n * FLOOR_PAY / 2, abs=0.01)}
+    half = pytest.approx(n * FLOOR_PAY / 2, abs=0.01)            # SD-22.cost_sharing: city : county = 5 : 5
+    assert pay == {"city": half, "county": half}
     assert sum(rows[(2036, "social_worker_insurance")].values()) == pytest.approx(n * FLOOR_PAY * 0.253, abs=0.05)
     assert sum(rows[(2036, "social_worker_housing_fund")].values()) == pytest.approx(n * FLOOR_PAY * 0.12, abs=0.05)
 
