@@ -36,16 +36,32 @@ def write_plan(plan, checks, path: Path, budget=None, notices: tuple[str, ...] =
             "subcommittees": list(c.subcommittees),
             "office_area_m2": c.office_area_m2.value,
             "office_planned_m2": c.office_planned_m2 or None, "office_shortfall_m2": c.office_shortfall_m2,
+            "grid_staff": dict(c.grid_staff) if c.grid_staff_rule else None,
+            "station_staff": None if c.station_staff is None else int(c.station_staff.value),
+            "social_workers": None if c.social_workers is None else int(c.social_workers.value),
             "rules": {"staff": c.staff.rule, "committee_members": c.committee_members.rule,
                       "resident_groups": c.resident_groups.rule, "grids": c.grids.rule,
-                      "office_area_m2": c.office_area_m2.rule},
+                      "office_area_m2": c.office_area_m2.rule,
+                      **({"grid_staff": c.grid_staff_rule} if c.grid_staff_rule else {}),
+                      **({"station_staff": c.station_staff.rule} if c.station_staff is not None else {}),
+                      **({"social_workers": c.social_workers.rule} if c.social_workers is not None else {})},
         } for c in plan.communities],
+        "property_zones": _zones(plan.property_zones),
         "verification": [_check(k) for k in checks],
         "rule_notices": list(notices),
     }
     if budget is not None:
         doc["budget"] = budget_summary(budget)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _zones(z) -> dict | None:
+    """GZ-3 §六(三)'s zones and their rooms, or None where the estate is not split."""
+    if z is None:
+        return None
+    return {"count": z.count, "floor_area_m2": z.floor_area_m2, "limit_m2": z.limit_m2,
+            "room_area_m2": z.room_area_m2.value, "rooms_m2": z.rooms_m2,
+            "rules": {"count": z.rule, "rooms": z.rooms_rule, "room_area_m2": z.room_area_m2.rule}}
 
 
 def _check(k) -> dict:

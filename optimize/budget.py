@@ -301,6 +301,10 @@ def budget(plan: Plan, scenario: Scenario, rules: RuleSet, facilities: "Facility
             for month in range(m.opening_month, months):
                 add(month, FACILITY_RUNNING + m.service, running[year_of(month, scenario)] / 12,
                     m.running_cny_per_year.rule or "")
+    # ---- regime items (optimize/regime_items.py): GZ-3 zone rooms, grid and station staff; SD-22 social workers
+    from optimize.regime_items import regime_items
+    for it in regime_items(plan, scenario, rules, {y: amount for y, (amount, _) in pay.items()}):
+        add(it.year, it.item, it.amount_cny, it.basis, year=True)
 
     payers = _Payers(scenario, rules, figures)
     rows = []

@@ -4,13 +4,16 @@ the simulated demand over the horizon at least capital plus running cost.
 ``plan_facilities(demand, scenario, rules) -> FacilityPlan``. The demand is the simulation's
 (``sim.run_ensemble(...).demand()``): the estate-wide monthly band of each service's metric
 (``kindergarten_classes``, ``primary_classes``, ``junior_middle_classes``, ``eldercare_beds``,
-``clinic_m2``), at the quantile ``scenario.facilities.demand_quantile`` (P50 or P90).
+``eldercare_space_m2``, ``clinic_m2``), at the quantile ``scenario.facilities.demand_quantile`` (P50 or P90).
 
 The model (``optimize.facility_model``, formulation and numbered constraints in its docstring) picks
 modules of cited sizes: kindergartens of 6/9/12 classes (``facilities.kindergarten_modules``, GB50180-2018),
 primary and junior-middle schools of 12/18/24/30 classes (``facilities.school_modules``, 建标102-2002),
 eldercare of 10/20/50/100 beds (``facilities.eldercare_modules``: our reading of the 350 m² smallest site
-at 35 m² per bed) and clinics of the areas of the clinic bands (``facilities.clinic_modules``).
+at 35 m² per bed), the community eldercare centre or station of CQ-73 §二(四) in sites of 350–1,400 m²
+(``facilities.eldercare_centre_modules``; sizes below the service's site minimum,
+``facilities.eldercare_site_minimum``, are not opened) and clinics of the areas of the clinic bands
+(``facilities.clinic_modules``). The services and their fields are the records of ``scenarios.services``.
 
 Periods: a school or kindergarten opens in September (``facilities.school_year_start_month``): pupils
 start at the school year, so a capacity decision per school year is all a planner can take, and it keeps
@@ -22,11 +25,13 @@ first opening month, the scenario's ``max_sites`` for the service, or the budget
 
 Costs (every one a cited figure, or the scenario's own number; ``scenario.costs``):
 - capital, in the calendar year of the opening month: classes × capital per class (kindergarten,
-  primary, junior middle), beds × capital per bed, m² × capital per m² (clinic);
+  primary, junior middle), beds × capital per bed, m² × capital per m² (eldercare centre, clinic);
 - running, from the opening month to the horizon's end, for the module's whole capacity: classes ×
   pupils per class (the sizing rule's ``per`` ÷ ``amount``) × running per pupil per year; beds × running
-  per bed per year; for a clinic, the residents its area is sized for under ``facilities.clinic`` × running
-  per resident per year. Figures by year take the year's value (the latest year before it when later).
+  per bed per year; m² × running per m² per year (eldercare centre: no published figure, so without the
+  scenario's own it counts as 0 and the plan's notes say so); for a clinic, the residents its area is sized
+  for under ``facilities.clinic`` × running per resident per year. Figures by year take the year's value
+  (the latest year before it when later).
 
 The budget cap (``costs.budget_cap_cny_per_year``) is applied when the community's own costs are known
 (``plan=`` or ``committed_cny_by_year=``): facilities may spend in each year what the cap leaves after
@@ -48,7 +53,8 @@ from scenarios.figures import Figures
 from scenarios.schema import Scenario
 from scenarios.services import PLANNED, PLANNED_NAMES, Service, service
 from standards.errors import InputError
-from standards.shapes import Bands, Choices, Items, Period, Quantity, Ratio
+from standards import formulas
+from standards.shapes import Bands, Choices, Items, Minimum, Period, Quantity, Ratio
 from standards.ruleset import RuleSet
 
 if TYPE_CHECKING:
@@ -255,6 +261,7 @@ class _Costed:
     capital_rule: str
     running: tuple[dict[int, float], ...]
     running_rule: str
+    notes: tuple[str, ...] = ()
 
 
 def _costs(spec: Service, scenario: Scenario, rules: RuleSet, years: range) -> _Costed:
@@ -266,8 +273,23 @@ def _costs(spec: Service, scenario: Scenario, rules: RuleSet, years: range) -> _
     sizing = _rule(rules, sizing_id, f"facilities.{spec.sizing_field}", Bands if bands else Ratio, spec.sizing_shape)
     modules = _rule(rules, modules_id, f"facilities.{spec.modules_field}", Choices, "choices")
     cap = amount(figures, spec.capital.name)
-    run = amount(figures, spec.running.name, required_for=spec.name)
+    notes: list[str] = []
+    if not spec.running.required and figures.raw(f"costs.{spec.running.name}") is None:
+        run = Amount(spec.running.name, f"costs.{spec.running.name} not given", ((None, 0.0),))
+        notes.append(f"{spec.name}: running cost counted as 0: no published figure is shipped; give "
+                     f"costs.{spec.running.name}")
+    else:
+        run = amount(figures, spec.running.name, required_for=spec.name)
     sizes = tuple(float(x) for x in modules.value.values)
+    if spec.site_minimum is not None:
+        minimum = _rule(rules, spec.site_minimum, spec.site_minimum, Minimum, "minimum").value.min
+        kept = formulas.sites_at_least(sizes, minimum)
+        if not kept:
+            raise InputError(f"facilities.{spec.modules_field}: every size of {modules.id} is below the site minimum "
+                             f"of {spec.site_minimum} ({minimum:g} {spec.unit})")
+        if len(kept) < len(sizes):
+            notes.append(f"{spec.name}: sizes below {spec.site_minimum} ({minimum:g} {spec.unit}) are not opened")
+        sizes = kept
     if spec.running_basis == "pupil":
         per_unit = sizing.value.per / sizing.value.amount if sizing.value.amount > 0 else 0.0   # pupils per class
         factor = [q * per_unit for q in sizes]
@@ -279,7 +301,8 @@ def _costs(spec: Service, scenario: Scenario, rules: RuleSet, years: range) -> _
         factor = list(sizes)
         running_rule = run.source
     return _Costed(spec, sizing.id, modules.id, sizes, tuple({y: q * cap.at(y) for y in years} for q in sizes),
-                   cap.source, tuple({y: fac * run.at(y) for y in years} for fac in factor), running_rule)
+                   cap.source, tuple({y: fac * run.at(y) for y in years} for fac in factor), running_rule,
+                   tuple(notes))
 
 
 def _demand(demand: Demand, metric: str, quantile: str, months: int) -> tuple[float, ...]:
@@ -336,6 +359,7 @@ def plan_facilities(demand: Demand, scenario: Scenario, rules: RuleSet, *, plan:
                 notes.append(f"the community's own costs take the whole cap in {', '.join(map(str, tight))}: "
                              "no facility can be paid for in those years")
 
+    notes += [n for c in costed for n in c.notes]   # after the cap's notes, which come first
     model = FacilityModel.build(inputs_t, months, scenario.start_year, scenario.start_month, headroom)
     result = model.solve(solver or o.solver, time_limit or o.time_limit_s, o.gap if gap is None else gap)
     solved = result.solve.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
@@ -414,7 +438,8 @@ def to_dict(plan: FacilityPlan | None) -> dict[str, Any]:
         "cap_applied": plan.cap_applied, "headroom_cny": {str(y): v for y, v in plan.headroom_cny},
         "notes": list(plan.notes),
         "services": [{
-            "service": s.service, "unit": s.unit, "demand_metric": s.metric, "sizing_rule": s.sizing_rule,
+            "service": s.service, "unit": s.unit, "demand_metric": s.metric,
+            "requirement": service(s.service).requirement, "sizing_rule": s.sizing_rule,
             "modules_rule": s.modules_rule, "max_sites": s.max_sites,
             "modules": [{
                 "size": m.size.value, "unit": m.unit, "opening_month": m.opening_month, "opening": m.opening,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from optimize.conflicts import explain
 from optimize.plan import Plan, PlanStatus
-from optimize.sizing import size_community
+from optimize.sizing import size_community, size_zones
 from optimize.solver import SolveStatus
 from optimize.split import Weights, split_indices
 from scenarios.schema import Scenario
@@ -44,4 +44,5 @@ def plan_split(scenario: Scenario, rules: RuleSet, *, solver: str | None = None,
         s.bound is not None else (f"objective {s.objective:,.3f}, {gap_txt}" if s.objective is not None else gap_txt)
     note = (f"split by {res.method} ({s.solver}: {s.status.value}"
             + (f", '{s.solver_status}'" if s.solver_status else "") + f"; {obj_txt}; {res.seconds:.1f} s)")
-    return Plan(status, tuple(expl) + (note,), tuple(coms), s.solver, res.method, s.objective, s.gap, res.seconds)
+    return Plan(status, tuple(expl) + (note,), tuple(coms), s.solver, res.method, s.objective, s.gap, res.seconds,
+                property_zones=size_zones(scenario.total_floor_area_m2, rules))

@@ -26,6 +26,8 @@ class CostField:
     name: str
     default: str | None
     description: str
+    required: bool = True   # without a default: True, the scenario must give it to plan the service; False,
+    #                         the plan costs it at 0 and says which field to give
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Service:
     running: CostField | None = None     # per running_basis per year
     running_basis: RunningBasis = "bed"
     calendar: Calendar = "quarter"       # school_year: opens in September; quarter: any quarter's start
+    site_minimum: str | None = None      # a minimum rule: no module smaller than it is opened
+    requirement: str | None = None       # the policy rule that asks for the service, for reports
 
     @property
     def planned(self) -> bool:
@@ -99,9 +103,19 @@ SERVICES: tuple[Service, ...] = (
                   "subsidy)"),
         "bed", "quarter"),
     Service(
-        "eldercare_space", "eldercare_space_m2", "m²", ("社区养老服务用房", "community eldercare space"),
+        "eldercare_space", "eldercare_space_m2", "m²", ("社区养老服务中心（站）", "community eldercare centre"),
         "eldercare_space", "facilities.eldercare_space_per_households", "ratio",
-        "community eldercare (day-care) space, a ratio rule"),
+        "community eldercare (day-care) space of the centre or station, a ratio rule",
+        "eldercare_space_modules", "facilities.eldercare_centre_modules",
+        "community eldercare centre or station sizes, m² (a choices rule; sizes below "
+        "facilities.eldercare_site_minimum are not opened)",
+        CostField("eldercare_space_capital_cny_per_m2", "facility_costs.eldercare_capital_per_m2_youxi_2025",
+                  "capital cost per m² of community eldercare centre, CNY, in the opening year"),
+        CostField("eldercare_space_running_cny_per_m2_year", None,
+                  "running cost per m² of community eldercare centre per year, CNY. No published figure was found, "
+                  "so there is no default: without it the centre is planned and its capital costed, its running "
+                  "cost counted as 0 and a note says so", required=False),
+        "m2", "quarter", site_minimum="facilities.eldercare_site_minimum", requirement="CQ-73.eldercare_centre"),
     Service(
         "clinic", "clinic_m2", "m²", ("社区卫生服务站", "community clinic"),
         "clinic", "facilities.clinic_area_by_population", "bands", "clinic floor area by population served",

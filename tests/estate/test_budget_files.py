@@ -95,7 +95,8 @@ def test_shandong_splits_5_5_only_the_items_sd22_lists(shandong):
         if r["payer_basis"] == "SD-22.cost_sharing":
             split[r["year"], r["item"]][r["payer"]] = float(r["amount_cny"])
     assert {item for _, item in split} == {"staff_pay", "employer_insurance", "housing_fund", "member_allowances",
-                                           "operating_funds", "office_fitout"}
+                                           "operating_funds", "office_fitout", "social_worker_pay",
+                                           "social_worker_insurance", "social_worker_housing_fund"}
     for key, parts in split.items():
         assert set(parts) == {"city", "county"} and parts["city"] == pytest.approx(parts["county"], abs=0.01), key
     facility = [r for r in rows if r["item"].startswith("facility_")]

@@ -47,7 +47,8 @@ def test_shandong_splits_only_sd22s_items_city_county_5_5(shandong):
     payer_rule = {row.item: row.payer_basis for row in b.rows}
     # SD-22 §三(三): funds, pay, members' allowances (with their insurance and housing fund) and service space
     assert {i for i, rule in payer_rule.items() if rule == "SD-22.cost_sharing"} == {
-        "staff_pay", "employer_insurance", "housing_fund", "member_allowances", "operating_funds", "office_fitout"}
+        "staff_pay", "employer_insurance", "housing_fund", "member_allowances", "operating_funds", "office_fitout",
+        "social_worker_pay", "social_worker_insurance", "social_worker_housing_fund"}
     for (y, item), parts in by_item(b).items():
         if payer_rule[item] == "SD-22.cost_sharing":
             assert set(parts) == {"city", "county"} and parts["city"] == pytest.approx(parts["county"], abs=0.01)
@@ -89,7 +90,9 @@ def test_the_budget_works_without_a_facility_plan(shandong):
     s, r, p, b = shandong
     assert not any(row.item.startswith("facility_") for row in b.rows)
     assert {row.item for row in b.rows} == {"staff_pay", "employer_insurance", "housing_fund", "member_allowances",
-                                           "operating_funds", "training", "startup_subsidy", "office_fitout"}
+                                           "operating_funds", "training", "startup_subsidy", "office_fitout",
+                                           # SD-22 §一(三)'s social workers (optimize/regime_items.py)
+                                           "social_worker_pay", "social_worker_insurance", "social_worker_housing_fund"}
     assert b.staffing == "full_strength" and b.notes[0].startswith("Staff paid at full strength")
 
 

@@ -126,4 +126,5 @@ def test_the_schema_takes_its_service_fields_from_the_registry():
             assert costs[s.capital.name].default == s.capital.default
             assert costs[s.running.name].default == s.running.default
     assert service("primary").calendar == "school_year" and service("clinic").calendar == "quarter"
-    assert [x.name for x in PLANNED] == ["kindergarten", "primary", "junior_middle", "eldercare", "clinic"]
+    assert [x.name for x in PLANNED] == ["kindergarten", "primary", "junior_middle", "eldercare", "eldercare_space",
+                                         "clinic"]
