@@ -33,7 +33,7 @@ def write_plan(plan, checks, path: Path) -> None:
             "group_representatives": [int(c.group_representatives_min.value), int(c.group_representatives_max.value)],
             "subcommittees": list(c.subcommittees),
             "office_area_m2": c.office_area_m2.value,
-            "office_planned_m2": c.office_planned_m2 or None, "office_shortfall_m2": c.office_shortfall_m2,
+            "office_planned_m2": None if c.office_shortfall_m2 is None else c.office_planned_m2, "office_shortfall_m2": c.office_shortfall_m2,
             "rules": {"staff": c.staff.rule, "committee_members": c.committee_members.rule,
                       "resident_groups": c.resident_groups.rule, "grids": c.grids.rule,
                       "office_area_m2": c.office_area_m2.rule},
@@ -45,7 +45,7 @@ def write_plan(plan, checks, path: Path) -> None:
 
 def _check(k) -> dict:
     return {"id": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
-            "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall}
+            "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall, "status": k.status, "note": k.note}
 
 
 def write_budget(b, path: Path) -> None:
