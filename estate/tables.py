@@ -82,7 +82,7 @@ def site(result: RunResult) -> Rows:
 def compliance(result: RunResult) -> Rows:
     checks = result.audit if result.audit is not None else result.checks
     return [{"rule": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
-             "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall} for k in checks]
+             "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall, "status": k.status} for k in checks]
 
 
 def facilities(result: RunResult) -> Rows:

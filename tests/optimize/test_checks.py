@@ -339,3 +339,15 @@ def test_shandong_example_communities_without_planned_space_fail_in_the_plan_and
     com = {c["id"]: c for c in doc["communities"]}
     for c in bare:
         assert com[c.id]["office_planned_m2"] == 0.0 and com[c.id]["office_shortfall_m2"] == c.office_shortfall_m2
+
+
+def test_the_report_and_the_tables_say_not_checked():
+    from types import SimpleNamespace
+
+    from estate.run_outputs import compliance_rows
+    from estate.tables import compliance
+    s, r = built(C1={"largest_site_m2": None})
+    result = SimpleNamespace(audit=audit(s, r), checks=[])
+    [k] = [x for x in compliance_rows(result) if x[0] == "CQ-73.office_largest_site" and x[2] == "C1"]
+    assert k[5] == "not checked" and k[6] is None
+    assert {x["status"] for x in compliance(result)} == {"passed", "failed", "not checked"}
