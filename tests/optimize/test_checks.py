@@ -225,7 +225,7 @@ def test_a_missing_largest_site_is_not_checked_never_the_office_area():
 
 
 def test_missing_groups_representatives_and_committee_are_not_checked():
-    s, r = built(C1={"committee_members": None})
+    s, r = built(C1={"committee_members": None, "resident_groups": None, "representatives": None})
     checks = audit(s, r)
     for rule in ("CQ-73.committee_members", "CQ-73.resident_group_households", "CQ-73.group_representatives"):
         assert row(checks, rule, "C1").status == "not checked"
@@ -351,3 +351,12 @@ def test_the_report_and_the_tables_say_not_checked():
     [k] = [x for x in compliance_rows(result) if x[0] == "CQ-73.office_largest_site" and x[2] == "C1"]
     assert k[5] == "not checked" and k[6] is None
     assert {x["status"] for x in compliance(result)} == {"passed", "failed", "not checked"}
+
+
+def test_the_built_example_audits_its_groups_and_representatives():
+    s, r = load("chongqing-20k-built.toml")
+    checks = audit(s, r)
+    k = row(checks, "CQ-73.group_representatives", "C3")          # 18 for 10 groups, at least 20
+    assert (k.passed, k.shortfall) == (False, 2.0)
+    assert row(checks, "CQ-73.resident_group_households", "C3").passed is True   # one group a building
+    assert row(checks, "CQ-73.resident_group_households", "C5").status == "not checked"
