@@ -71,15 +71,15 @@ def _cite(rules: RuleSet, role: str) -> tuple[str, str]:
     return r.id, str(r.citation)
 
 
-def _connected(members: list[int], scenario: Scenario, cut_factor: float) -> bool:
-    """Whether the members form one piece of the Delaunay graph with long edges cut (own BFS)."""
+def _adjacency(scenario: Scenario, cut_factor: float) -> dict[int, set[int]]:
+    """Building neighbours: the Delaunay graph with long edges cut (built here, apart from the model's)."""
     pts = np.array([[b.x, b.y] for b in scenario.buildings])
     n = len(pts)
-    if len(members) <= 1 or n < 2:
-        return True
+    adj: dict[int, set[int]] = {i: set() for i in range(n)}
+    if n < 2:
+        return adj
     d = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
     nn = np.median(np.where(np.eye(n, dtype=bool), np.inf, d).min(axis=1))
-    adj: dict[int, set[int]] = {i: set() for i in range(n)}
     try:
         simplices = Delaunay(pts).simplices.tolist() if n >= 3 else [[0, 1, 1]]
     except QhullError:
@@ -91,6 +91,13 @@ def _connected(members: list[int], scenario: Scenario, cut_factor: float) -> boo
             if i != k and d[i, k] <= cut_factor * nn:
                 adj[i].add(k)
                 adj[k].add(i)
+    return adj
+
+
+def _connected(members: list[int], adj: dict[int, set[int]]) -> bool:
+    """Whether the members form one piece of the adjacency graph (own BFS)."""
+    if len(members) <= 1:
+        return True
     m = set(members)
     seen, q = {members[0]}, deque([members[0]])
     while q:
@@ -218,6 +225,7 @@ def check_communities(coms: list[Provided], scenario: Scenario, rules: RuleSet, 
         for b in c.buildings:
             seen[b] = seen.get(b, 0) + 1
     missing = [b for b in idx if seen.get(b, 0) != 1] + [b for b in seen if b not in idx]
+    adj: dict[int, set[int]] | None = None
     out.append(Check("plan.partition", "each building in exactly one community", "estate",
                      f"{len(idx)} buildings once each", f"{len(idx) - len(missing)} once", not missing, float(len(missing))))
     for c in coms:
@@ -232,7 +240,8 @@ def check_communities(coms: list[Provided], scenario: Scenario, rules: RuleSet, 
             note = _enlargement_note(c.id, hh, members, scenario, rules) if hh > hi + 1e-9 else ""
             out.append(Check(rid, cit, c.id, f"{lo:,.0f}–{hi:,.0f} households", f"{hh:,}", short == 0, short, note))
         if contiguity:
-            ok = _connected([idx[b] for b in ok_b], scenario, scenario.optimizer.adjacency_cut_factor)
+            adj = adj if adj is not None else _adjacency(scenario, scenario.optimizer.adjacency_cut_factor)
+            ok = _connected([idx[b] for b in ok_b], adj)
             out.append(Check("plan.contiguity", "communities are contiguous (adjacent buildings)", c.id,
                              "one connected piece", "connected" if ok else "disconnected", ok, 0.0 if ok else 1.0))
         out += _office_site(c, members, scenario, rules)
