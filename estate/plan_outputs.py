@@ -35,7 +35,7 @@ def write_plan(plan, checks, path: Path, budget=None, notices: tuple[str, ...] =
             "group_representatives": [int(c.group_representatives_min.value), int(c.group_representatives_max.value)],
             "subcommittees": list(c.subcommittees),
             "office_area_m2": c.office_area_m2.value,
-            "office_planned_m2": c.office_planned_m2 or None, "office_shortfall_m2": c.office_shortfall_m2,
+            "office_planned_m2": None if c.office_shortfall_m2 is None else c.office_planned_m2, "office_shortfall_m2": c.office_shortfall_m2,
             "grid_staff": dict(c.grid_staff) if c.grid_staff_rule else None,
             "station_staff": None if c.station_staff is None else int(c.station_staff.value),
             "social_workers": None if c.social_workers is None else int(c.social_workers.value),
@@ -66,7 +66,7 @@ def _zones(z) -> dict | None:
 
 def _check(k) -> dict:
     return {"id": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
-            "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall}
+            "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall, "status": k.status, "note": k.note}
 
 
 BUDGET_COLUMNS = ("year", "item", "payer", "amount_cny", "basis", "payer_basis")

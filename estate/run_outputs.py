@@ -99,7 +99,8 @@ def payer_rows(result: RunResult) -> list[tuple]:
 
 def compliance_rows(result: RunResult) -> list[tuple]:
     checks = result.audit if result.audit is not None else result.checks
-    return [(k.rule, k.citation, k.entity, k.required, k.provided, k.passed, k.shortfall) for k in checks]
+    return [(k.rule, k.citation, k.entity, k.required, k.provided, k.status if k.passed is None else k.passed,
+             k.shortfall) for k in checks]
 
 
 def build_report(result: RunResult, out: Path) -> html.Report:

@@ -68,7 +68,7 @@ def communities(result: RunResult) -> Rows:
                      "committee_members": int(c.committee_members.value),
                      "resident_groups": int(c.resident_groups.value), "grids": int(c.grids.value),
                      "office_area_m2": round(c.office_area_m2.value, 1), "office_rule": c.office_area_m2.rule,
-                     "office_planned_m2": c.office_planned_m2 or None, "office_shortfall_m2": c.office_shortfall_m2,
+                     "office_planned_m2": None if c.office_shortfall_m2 is None else c.office_planned_m2, "office_shortfall_m2": c.office_shortfall_m2,
                      "election_p10": e["p10"], "election_p50": e["p50"], "election_p90": e["p90"]})
     return rows
 
@@ -83,7 +83,7 @@ def site(result: RunResult) -> Rows:
 def compliance(result: RunResult) -> Rows:
     checks = result.audit if result.audit is not None else result.checks
     return [{"rule": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
-             "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall} for k in checks]
+             "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall, "status": k.status} for k in checks]
 
 
 def facilities(result: RunResult) -> Rows:

@@ -13,7 +13,7 @@ class PlanStatus(str, Enum):
     OPTIMAL = "optimal"        # every rule met, split proven within the gap
     FEASIBLE = "feasible"      # every rule met, optimality not proven (time limit, or heuristic)
     RELAXED = "relaxed"        # some rule cannot be met; the smallest relaxation found, named in `explanation`
-    INFEASIBLE = "infeasible"  # no plan at all
+    INFEASIBLE = "infeasible"  # no split meets the rules the planner never relaxes (or the solver found none), named in `explanation`
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,13 @@ class CommunityPlan:
     grid_staff_rule: str | None = None
     station_staff: Figure | None = None
     social_workers: Figure | None = None
+    layout_plans_office: bool = False    # the layout plans office space in some building (of any community)
 
     @property
     def office_shortfall_m2(self) -> float | None:
-        """Required minus planned space (0 when enough), or None where the scenario plans none."""
-        if not self.office_planned_m2:
+        """Required minus planned space (0 when enough; the whole requirement for a community whose
+        buildings plan none where the layout plans some), or None where the layout plans none at all."""
+        if not self.office_planned_m2 and not self.layout_plans_office:
             return None
         return max(0.0, round(self.office_area_m2.value - self.office_planned_m2, 1))
 

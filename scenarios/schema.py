@@ -41,6 +41,10 @@ class Building(_Strict):
     delivery_month: int = Field(ge=0, description="month (from the scenario start) the building is handed over")
     office_space_m2: float = Field(default=0.0, ge=0, description="community office and service space (居委会办公和"
                                    "服务用房) planned in this building, m²; a plan's shortfall is reckoned against it")
+    street_level_m2: float | None = Field(default=None, ge=0, description="floor area on the street-level floors "
+                                          "(平街1—2层) of this building available to a community office, m²; where the "
+                                          "layout gives it for any building, the office must sit in such space "
+                                          "(CQ-73 §三(九))")
 
 
 class LayoutFile(_Strict):
@@ -67,6 +71,9 @@ class ExistingCommunity(_Strict):
     staff: int = Field(ge=0, description="full-time community workers")
     committee_members: int | None = Field(default=None, ge=0)
     supervisory_members: int | None = Field(default=None, ge=0)
+    resident_groups: int | None = Field(default=None, ge=0, description="resident groups (居民小组) formed")
+    representatives: int | None = Field(default=None, ge=0, description="resident representatives (居民代表) elected, "
+                                        "all groups together")
 
     @model_validator(mode="after")
     def _office_in_community(self) -> "ExistingCommunity":
@@ -246,6 +253,8 @@ class Optimizer(_Strict):
     cluster_split_weight: float = Field(default=0.5, ge=0, description="objective cost per extra piece of a split cluster")
     adjacency_cut_factor: float = Field(default=6.0, gt=0, description="Delaunay edges longer than this × the median "
                                         "nearest-neighbour distance do not make buildings adjacent")
+    office_site_weight: float = Field(default=1.0, ge=0, description="objective cost of a community whose office "
+                                      "building plans no office space, where the layout plans some")
 
 
 class Scenario(_Strict):

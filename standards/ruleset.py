@@ -61,6 +61,7 @@ ROLES: dict[str, RoleSpec] = {
                                       meaning="full-time staff of the community service station, per community"),
     "preparatory_group": RoleSpec(("principle",), meaning="who runs the community before the election"),
     "office_siting": RoleSpec(("principle",), meaning="where the community office sits"),
+    "office_centre": RoleSpec(("rates",), meaning="how near the community's centre its office sits"),
     "operating_funds": RoleSpec(("principle",), many=True, meaning="how operating funds are budgeted"),
     "startup_subsidy": RoleSpec(("principle",), meaning="start-up funds for each new community"),
     "multi_community_coordination": RoleSpec(("principle",), meaning="several communities in one estate"),
