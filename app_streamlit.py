@@ -237,12 +237,14 @@ def _results(edited: list[Scenario], lang: str) -> None:
     for col, r in zip(st.columns(len(results)), results):
         with col:
             rows = tables.compliance(r)
-            failed = sum(not x["passed"] for x in rows)
-            st.caption(f"{r.scenario.name}: {len(rows) - failed} ✓, {failed} ✗")
+            failed = sum(x["passed"] is False for x in rows)
+            unchecked = sum(x["passed"] is None for x in rows)
+            st.caption(f"{r.scenario.name}: {len(rows) - failed - unchecked} ✓, {failed} ✗, {unchecked} — {t('not_checked', lang)}")
             st.dataframe(pd.DataFrame([{t("rule", lang): x["rule"], t("citation", lang): x["citation"],
                                         t("entity", lang): x["entity"], t("required", lang): x["required"],
                                         t("provided", lang): x["provided"],
-                                        t("passed", lang): "✓" if x["passed"] else "✗"} for x in rows]),
+                                        t("passed", lang): "—" if x["passed"] is None else "✓" if x["passed"]
+                                        else "✗"} for x in rows]),
                          hide_index=True, width="stretch")
 
     st.header(t("downloads", lang))
@@ -266,7 +268,7 @@ def _notices(result) -> list[str]:
     if result.cap is not None:
         from estate.facility_view import cap_notices
         out += cap_notices(result.cap)
-    return out
+    return out + list(result.notices)     # rules applied outside their dates (scenarios.validity)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
-from scenarios import figure, rules_of, validate
+from scenarios import figures_of, rules_of, validate
 from scenarios.schema import Allocation, Costs, Households, Scenario
 from scenarios.writer import to_data
 
@@ -81,12 +81,12 @@ def apply(scenario: Scenario, changes: dict[str, Any], *, regime: str | None = N
 
 
 def persons_per_household(scenario: Scenario) -> float:
-    return float(figure(scenario.households.persons_per_household).value)
+    return figures_of(scenario).number("households.persons_per_household", scenario.start_year)
 
 
 def staff_pay(scenario: Scenario) -> float:
     """The yearly pay of a community worker the scenario assumes, in its start year."""
-    return float(figure(scenario.costs.staff_pay_cny_per_year, year=scenario.start_year).value)
+    return figures_of(scenario).number("costs.staff_pay_cny_per_year", scenario.start_year)
 
 
 def age_profiles() -> tuple[str, ...]:
@@ -98,4 +98,4 @@ def age_profiles() -> tuple[str, ...]:
 
 
 def age_shares(scenario: Scenario) -> dict[str, float]:
-    return dict(figure(scenario.households.age_profile).value)
+    return dict(figures_of(scenario).field("households.age_profile", scenario.start_year).value)

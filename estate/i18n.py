@@ -83,6 +83,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "required": ("要求", "Required"),
     "provided": ("实际", "Provided"),
     "passed": ("通过", "Passed"),
+    "not_checked": ("未核查（缺少数据）", "not checked (figure missing)"),
     "downloads": ("下载", "Downloads"),
     "download_headlines": ("下载比较表（CSV）", "Download the comparison (CSV)"),
     "download_tables": ("全部表格（CSV 压缩包）", "All tables (zip of CSV)"),

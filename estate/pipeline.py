@@ -39,6 +39,7 @@ class RunResult:
     cap: object | None              # optimize.budget_cap.CapAnalysis, when the scenario sets a cap
     audit: tuple[Check, ...] | None
     seconds: dict[str, float] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()   # rules the scenario applies outside their dates (scenarios.validity)
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -69,8 +70,10 @@ def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | No
     replications are in (here, while the executor's workers go on with the next scenario's), so the
     workers never wait. ``progress`` has one callback (or None) per scenario. Results come in the order
     given."""
+    from optimize.budget import Simulated
     from optimize.budget_cap import analyse_cap
     from optimize.facilities import plan_facilities
+    from scenarios.validity import notices
 
     reports = [p or _noop for p in (progress or [None] * len(runs))]
     seconds: list[dict[str, float]] = [{} for _ in runs]
@@ -97,18 +100,22 @@ def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | No
 
             t = time.perf_counter()
             report("facilities", 0, 1)
-            facilities = plan_facilities(sim.demand(), scenario, rules, plan=plan)
+            demand = sim.demand()
+            facilities = plan_facilities(demand, scenario, rules, plan=plan)
             sec["facilities"] = time.perf_counter() - t
             report("facilities", 1, 1)
 
             t = time.perf_counter()
             report("budget", 0, 1)
-            costs = budget(plan, scenario, rules, facilities=facilities)
+            # staff are paid as simulated (at the quantile the facilities are planned for), not at full strength
+            simulated = Simulated.from_demand(demand, scenario.facilities.demand_quantile)
+            costs = budget(plan, scenario, rules, facilities=facilities, simulated=simulated)
             cap = analyse_cap(costs, plan, scenario, rules, facilities=facilities) \
                 if scenario.costs.budget_cap_cny_per_year is not None else None
             sec["budget"] = time.perf_counter() - t
             report("budget", 1, 1)
-            out.append(RunResult(scenario, rules, plan, checks, sim, facilities, costs, cap, built, sec))
+            out.append(RunResult(scenario, rules, plan, checks, sim, facilities, costs, cap, built, sec,
+                                 notices(scenario, rules)))
     except BaseException:
         for ensemble in pending:     # nothing left running on a shared pool for a run that failed
             ensemble.cancel()

@@ -17,7 +17,9 @@ def out_dir(path: str) -> Path:
     return p
 
 
-def write_plan(plan, checks, path: Path) -> None:
+def write_plan(plan, checks, path: Path, budget=None, notices: tuple[str, ...] = ()) -> None:
+    """plan.json; with ``budget``, its staffing and notes under ``budget``; ``notices``: rules applied outside
+    their dates (``scenarios.validity``)."""
     doc = {
         "status": plan.status.value,
         "explanation": list(plan.explanation),
@@ -33,27 +35,57 @@ def write_plan(plan, checks, path: Path) -> None:
             "group_representatives": [int(c.group_representatives_min.value), int(c.group_representatives_max.value)],
             "subcommittees": list(c.subcommittees),
             "office_area_m2": c.office_area_m2.value,
-            "office_planned_m2": c.office_planned_m2 or None, "office_shortfall_m2": c.office_shortfall_m2,
+            "office_planned_m2": None if c.office_shortfall_m2 is None else c.office_planned_m2, "office_shortfall_m2": c.office_shortfall_m2,
+            "grid_staff": dict(c.grid_staff) if c.grid_staff_rule else None,
+            "station_staff": None if c.station_staff is None else int(c.station_staff.value),
+            "social_workers": None if c.social_workers is None else int(c.social_workers.value),
             "rules": {"staff": c.staff.rule, "committee_members": c.committee_members.rule,
                       "resident_groups": c.resident_groups.rule, "grids": c.grids.rule,
-                      "office_area_m2": c.office_area_m2.rule},
+                      "office_area_m2": c.office_area_m2.rule,
+                      **({"grid_staff": c.grid_staff_rule} if c.grid_staff_rule else {}),
+                      **({"station_staff": c.station_staff.rule} if c.station_staff is not None else {}),
+                      **({"social_workers": c.social_workers.rule} if c.social_workers is not None else {})},
         } for c in plan.communities],
+        "property_zones": _zones(plan.property_zones),
         "verification": [_check(k) for k in checks],
+        "rule_notices": list(notices),
     }
+    if budget is not None:
+        doc["budget"] = budget_summary(budget)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _zones(z) -> dict | None:
+    """GZ-3 §六(三)'s zones and their rooms, or None where the estate is not split."""
+    if z is None:
+        return None
+    return {"count": z.count, "floor_area_m2": z.floor_area_m2, "limit_m2": z.limit_m2,
+            "room_area_m2": z.room_area_m2.value, "rooms_m2": z.rooms_m2,
+            "rules": {"count": z.rule, "rooms": z.rooms_rule, "room_area_m2": z.room_area_m2.rule}}
 
 
 def _check(k) -> dict:
     return {"id": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
-            "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall}
+            "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall, "status": k.status, "note": k.note}
+
+
+BUDGET_COLUMNS = ("year", "item", "payer", "amount_cny", "basis", "payer_basis")
 
 
 def write_budget(b, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["year", "item", "payer", "amount_cny"])
+        w.writerow(BUDGET_COLUMNS)
         for r in b.rows:
-            w.writerow([r.year, r.item, r.payer, f"{r.amount_cny:.2f}"])
+            w.writerow([r.year, r.item, r.payer, f"{r.amount_cny:.2f}", r.basis, r.payer_basis])
+
+
+def budget_summary(b) -> dict:
+    """The budget's staffing (simulated or full strength), paid worker-years by year, and its notes."""
+    return {"staffing": b.staffing,
+            "worker_years": {str(y): round(v, 6) for y, v in b.worker_years.items()},
+            "full_strength_worker_years": {str(y): round(v, 6) for y, v in b.full_strength_worker_years.items()},
+            "notes": list(b.notes)}
 
 
 def write_audit(checks, path: Path) -> None:

@@ -72,7 +72,7 @@ def write_run(result: RunResult, out: Path) -> list[Path]:
     """Every file of the run into ``out`` (created; must be empty or hold only files of ours)."""
     paths = [write_summary(result.simulation, out / "summary.json"), write_series(result.simulation, out / "series.csv"),
              plot_occupancy(result.simulation, out / "occupancy.png"), plot_demand(result.simulation, out / "demand.png")]
-    write_plan(result.plan, result.checks, out / "plan.json")
+    write_plan(result.plan, result.checks, out / "plan.json", budget=result.budget, notices=result.notices)
     write_site_map(result.plan, result.scenario, out / "site_map.png")
     (out / "facilities.json").write_text(json.dumps(facilities_doc(result), ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
@@ -84,9 +84,23 @@ def write_run(result: RunResult, out: Path) -> list[Path]:
     return paths
 
 
+def payer_rows(result: RunResult) -> list[tuple]:
+    """One row per item and payer: the payer's share of the item over the horizon and the rules behind it."""
+    totals: dict[str, float] = defaultdict(float)
+    out: dict[tuple[str, str], list] = {}
+    for r in result.budget.rows:
+        totals[r.item] += r.amount_cny
+        row = out.setdefault((r.item, r.payer), [r.item, r.payer, 0.0, r.payer_basis, set()])
+        row[2] += r.amount_cny
+        row[4].update(b for b in r.basis.split("; ") if b)
+    return [(item, payer, f"{amount / totals[item]:.0%}" if totals[item] else "—", rule, "; ".join(sorted(bases)))
+            for (item, payer), (_, _, amount, rule, bases) in sorted(out.items())]
+
+
 def compliance_rows(result: RunResult) -> list[tuple]:
     checks = result.audit if result.audit is not None else result.checks
-    return [(k.rule, k.citation, k.entity, k.required, k.provided, k.passed, k.shortfall) for k in checks]
+    return [(k.rule, k.citation, k.entity, k.required, k.provided, k.status if k.passed is None else k.passed,
+             k.shortfall) for k in checks]
 
 
 def build_report(result: RunResult, out: Path) -> html.Report:
@@ -102,6 +116,7 @@ def build_report(result: RunResult, out: Path) -> html.Report:
         rep.notices.append(f"Replication {f.replication} failed: {f.message}")
     rep.notices.extend(facility_view.notices(result.facilities))
     rep.notices.extend(facility_view.cap_notices(result.cap))
+    rep.notices.extend(result.notices)
 
     head = run_headline(result)
     rep.sections.append(html.Table("Headline figures", ("figure", "value"),
@@ -130,7 +145,9 @@ def build_report(result: RunResult, out: Path) -> html.Report:
     payers = sorted({p for v in by_payer.values() for p in v})
     rep.sections.append(html.Table("Budget by year and payer (CNY)", ("year", *payers, "total"),
                                    [(y, *(round(v.get(p, 0.0)) for p in payers), round(sum(v.values())))
-                                    for y, v in by_payer.items()]))
+                                    for y, v in by_payer.items()], note=" ".join(f"{n}." for n in result.budget.notes)))
+    rep.sections.append(html.Table("Who pays what, and why (each item's payer and the rule naming it)",
+                                   ("item", "payer", "share", "payer rule", "amount rules"), payer_rows(result)))
     rep.sections.append(html.Table(
         "Compliance" + (" (audit of the built estate)" if result.audit is not None else ""),
         ("rule", "citation", "entity", "required", "provided", "passed", "shortfall"), compliance_rows(result)))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scenarios.services import DEMAND_METRICS
 from sim.ensemble import ESTATE, SimulationResult
 from sim.reporting import ESTATE_ONLY
 from standards.errors import InputError
@@ -28,8 +29,7 @@ from standards.errors import InputError
 GENERATOR = "estate simulate"
 FILES = ("summary.json", "series.csv", "occupancy.png", "demand.png")
 SERIES_COLUMNS = ("month", "community", "metric", "p10", "p50", "p90")
-SERVICE_PLOTS = ("kindergarten_classes", "primary_classes", "junior_middle_classes", "eldercare_beds",
-                 "eldercare_space_m2", "clinic_m2")
+SERVICE_PLOTS = DEMAND_METRICS   # the demand series of the service registry (scenarios.services)
 
 
 def prepare_out(out: Path) -> Path:

@@ -10,13 +10,14 @@ import io
 import zipfile
 from typing import TYPE_CHECKING, Any
 
+from scenarios.services import DEMAND_METRICS
+
 if TYPE_CHECKING:   # the engines load only when a run is asked for
     from estate.pipeline import RunResult
 
 
 Rows = list[dict[str, Any]]
-SERVICES = ("kindergarten_classes", "primary_classes", "junior_middle_classes", "eldercare_beds",
-            "eldercare_space_m2", "clinic_m2")
+SERVICES = DEMAND_METRICS   # the demand series of the service registry (scenarios.services)
 
 
 def election_measure(result: RunResult) -> str:
@@ -53,7 +54,8 @@ def demand(result: RunResult) -> Rows:
 
 
 def budget(result: RunResult) -> Rows:
-    return [{"year": r.year, "item": r.item, "payer": r.payer, "amount_cny": r.amount_cny} for r in result.budget.rows]
+    return [{"year": r.year, "item": r.item, "payer": r.payer, "amount_cny": r.amount_cny, "basis": r.basis,
+             "payer_basis": r.payer_basis} for r in result.budget.rows]
 
 
 def communities(result: RunResult) -> Rows:
@@ -66,7 +68,7 @@ def communities(result: RunResult) -> Rows:
                      "committee_members": int(c.committee_members.value),
                      "resident_groups": int(c.resident_groups.value), "grids": int(c.grids.value),
                      "office_area_m2": round(c.office_area_m2.value, 1), "office_rule": c.office_area_m2.rule,
-                     "office_planned_m2": c.office_planned_m2 or None, "office_shortfall_m2": c.office_shortfall_m2,
+                     "office_planned_m2": None if c.office_shortfall_m2 is None else c.office_planned_m2, "office_shortfall_m2": c.office_shortfall_m2,
                      "election_p10": e["p10"], "election_p50": e["p50"], "election_p90": e["p90"]})
     return rows
 
@@ -81,7 +83,7 @@ def site(result: RunResult) -> Rows:
 def compliance(result: RunResult) -> Rows:
     checks = result.audit if result.audit is not None else result.checks
     return [{"rule": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
-             "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall} for k in checks]
+             "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall, "status": k.status} for k in checks]
 
 
 def facilities(result: RunResult) -> Rows:

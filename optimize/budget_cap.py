@@ -15,7 +15,10 @@ override it with a reason). The shipped order puts the community's legal minimum
 4. ``setup``: a new community's start-up subsidy (role ``startup_subsidy``) and office fit-out (role
    ``office_space``) (items ``startup_subsidy``, ``office_fitout``);
 5. facilities, compulsory education first (义务教育法): ``primary``, ``junior_middle``, then ``clinic``,
-   ``eldercare``, ``kindergarten``; within each, the running of what is open before new capital.
+   ``eldercare``, ``kindergarten``; within each, the running of what is open before new capital;
+6. tiers the shipped order leaves out, last: ``eldercare_space`` (the community eldercare centre), then
+   the regime's own items (``optimize.regime_items.CAP_TIERS``: ``zone_rooms``, ``grid_staff``,
+   ``station_staff``, ``social_worker``), each reported in CNY with the rule that creates it.
 
 The first tier the cap cannot pay in full gets what is left, and every tier after it nothing. Each unpaid
 part is a ``Shortfall``: the money, and the standard in its own unit: the staffing ratio the money would
@@ -35,16 +38,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimize.budget import (FACILITY_CAPITAL, FACILITY_RUNNING, STAFF_ITEMS, Budget, community_years,
-                             first_months, pay_in, staff_years, year_of)
+                             first_months, pay_in, year_of)
 from optimize.facilities import SERVICE_NAMES, FacilityPlan, UnmetReason, UnmetRun
 from optimize.plan import Plan
+from optimize.regime_items import CAP_TIERS as REGIME_TIERS
 from scenarios.schema import Scenario
 from standards.errors import InputError
 from standards.ruleset import RuleSet
 
 PRIORITY_RULE = "money.cap_priority"
-COMMUNITY_TIERS = {"staff": STAFF_ITEMS, "training": ("training",), "operating_funds": ("operating_funds",),
-                   "setup": ("startup_subsidy", "office_fitout")}
+COMMUNITY_TIERS = {"staff": STAFF_ITEMS + ("member_allowances",), "training": ("training",),
+                   "operating_funds": ("operating_funds", "it_systems"), "setup": ("startup_subsidy", "office_fitout"),
+                   "property_fee_subsidy": ("property_fee_subsidy",)}
+OTHER = "other"   # any item no tier names (paid last, so that a year's shortfalls add up to its excess)
 EPS = 0.5   # CNY: amounts within half a yuan of the cap count as within it
 
 
@@ -129,12 +135,13 @@ def analyse_cap(budget: Budget, plan: Plan, scenario: Scenario, rules: RuleSet,
     if cap is None:
         raise ValueError("the scenario sets no budget cap (costs.budget_cap_cny_per_year)")
     priority = tuple(rules.rule(PRIORITY_RULE).value.items)
-    known = set(COMMUNITY_TIERS) | set(SERVICE_NAMES)
+    known = set(COMMUNITY_TIERS) | set(SERVICE_NAMES) | set(REGIME_TIERS)
     unknown = [t for t in priority if t not in known]
     if unknown:
         raise InputError(f"{PRIORITY_RULE}: unknown tier(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    order = list(priority) + [t for t in list(COMMUNITY_TIERS) + list(SERVICE_NAMES) if t not in priority]
-    workers = staff_years(plan, scenario)
+    order = list(priority) + [t for t in list(COMMUNITY_TIERS) + list(SERVICE_NAMES) + list(REGIME_TIERS)
+                              if t not in priority] + [OTHER]
+    workers = dict(budget.worker_years)
     coms = community_years(plan, scenario)
     starts = first_months(plan, scenario)
 
@@ -175,8 +182,14 @@ def analyse_cap(budget: Budget, plan: Plan, scenario: Scenario, rules: RuleSet,
 
 
 def _tier_parts(tier: str, items: dict[str, float]) -> list[tuple[str, float]]:
+    if tier == OTHER:
+        named = {i for t in COMMUNITY_TIERS.values() for i in t} | {i for _, its in REGIME_TIERS.values() for i in its}
+        return [(i, v) for i, v in sorted(items.items())
+                if i not in named and not i.startswith((FACILITY_CAPITAL, FACILITY_RUNNING))]
     if tier in COMMUNITY_TIERS:
         return [("pay", sum(items.get(i, 0.0) for i in COMMUNITY_TIERS[tier]))]
+    if tier in REGIME_TIERS:
+        return [("pay", sum(items.get(i, 0.0) for i in REGIME_TIERS[tier][1]))]
     return [("running", items.get(FACILITY_RUNNING + tier, 0.0)), ("capital", items.get(FACILITY_CAPITAL + tier, 0.0))]
 
 
@@ -205,9 +218,9 @@ def _shortfall(y: int, tier: str, part: str, cost: float, paid: float, items: di
         rid, cit = _cite(rules, "training_interval", "costs.training_cny_per_worker")
         need = cost / c.training_cny_per_worker if c.training_cny_per_worker > 0 else 0.0
         can = need * share
-        text = (f"training ({rid}, {cit}): {need:,.1f} worker-years of training at {c.training_cny_per_worker:,.0f} CNY; "
+        text = (f"training ({rid}, {cit}): {need:,.1f} trainings at {c.training_cny_per_worker:,.0f} CNY; "
                 f"the cap pays {can:,.1f}; {short:,.0f} CNY short")
-        return Shortfall(y, tier, part, rid, cit, "worker-years of training", need, can, need - can, short, text)
+        return Shortfall(y, tier, part, rid, cit, "trainings", need, can, need - can, short, text)
     if tier == "operating_funds":
         rid, cit = _cite(rules, "operating_funds", "costs.operating_funds_cny_per_community_year")
         n = coms.get(y, 0.0)
@@ -225,6 +238,16 @@ def _shortfall(y: int, tier: str, part: str, cost: float, paid: float, items: di
         text = (f"start-up subsidy and office fit-out of new communities ({rid}, {cit}; office space {offices}): "
                 f"{new} new in {y} at {each:,.0f} CNY each; the cap pays for {can}; {short:,.0f} CNY short")
         return Shortfall(y, tier, part, rid, cit, "new communities", float(new), float(can), float(new - can), short, text)
+    if tier in REGIME_TIERS:
+        rid, cit = _cite(rules, REGIME_TIERS[tier][0], tier)
+        text = (f"{tier.replace('_', ' ')} ({rid}, {cit}): {cost:,.0f} CNY in {y}; the cap pays {paid:,.0f}; "
+                f"{short:,.0f} CNY short")
+        return Shortfall(y, tier, part, rid, cit, "CNY", cost, paid, short, short, text)
+    if tier in (OTHER, "property_fee_subsidy"):
+        rid, cit = _cite(rules, "property_fee_subsidy", part) if tier != OTHER else (part, "")
+        item = part if tier == OTHER else tier
+        text = f"{item} ({rid}{', ' + cit if cit else ''}): {cost:,.0f} CNY, the cap pays {paid:,.0f}; {short:,.0f} CNY short"
+        return Shortfall(y, tier, "pay", rid, cit, "CNY", cost, paid, short, short, text)
     sizing, cit, unit = _sizing(facilities, tier, rules)
     if part == "running":
         need = _units_open(facilities, tier, y, scenario)

@@ -4,13 +4,16 @@ the simulated demand over the horizon at least capital plus running cost.
 ``plan_facilities(demand, scenario, rules) -> FacilityPlan``. The demand is the simulation's
 (``sim.run_ensemble(...).demand()``): the estate-wide monthly band of each service's metric
 (``kindergarten_classes``, ``primary_classes``, ``junior_middle_classes``, ``eldercare_beds``,
-``clinic_m2``), at the quantile ``scenario.facilities.demand_quantile`` (P50 or P90).
+``eldercare_space_m2``, ``clinic_m2``), at the quantile ``scenario.facilities.demand_quantile`` (P50 or P90).
 
 The model (``optimize.facility_model``, formulation and numbered constraints in its docstring) picks
 modules of cited sizes: kindergartens of 6/9/12 classes (``facilities.kindergarten_modules``, GB50180-2018),
 primary and junior-middle schools of 12/18/24/30 classes (``facilities.school_modules``, 建标102-2002),
 eldercare of 10/20/50/100 beds (``facilities.eldercare_modules``: our reading of the 350 m² smallest site
-at 35 m² per bed) and clinics of the areas of the clinic bands (``facilities.clinic_modules``).
+at 35 m² per bed), the community eldercare centre or station of CQ-73 §二(四) in sites of 350–1,400 m²
+(``facilities.eldercare_centre_modules``; sizes below the service's site minimum,
+``facilities.eldercare_site_minimum``, are not opened) and clinics of the areas of the clinic bands
+(``facilities.clinic_modules``). The services and their fields are the records of ``scenarios.services``.
 
 Periods: a school or kindergarten opens in September (``facilities.school_year_start_month``): pupils
 start at the school year, so a capacity decision per school year is all a planner can take, and it keeps
@@ -22,11 +25,13 @@ first opening month, the scenario's ``max_sites`` for the service, or the budget
 
 Costs (every one a cited figure, or the scenario's own number; ``scenario.costs``):
 - capital, in the calendar year of the opening month: classes × capital per class (kindergarten,
-  primary, junior middle), beds × capital per bed, m² × capital per m² (clinic);
+  primary, junior middle), beds × capital per bed, m² × capital per m² (eldercare centre, clinic);
 - running, from the opening month to the horizon's end, for the module's whole capacity: classes ×
   pupils per class (the sizing rule's ``per`` ÷ ``amount``) × running per pupil per year; beds × running
-  per bed per year; for a clinic, the residents its area is sized for under ``facilities.clinic`` × running
-  per resident per year. Figures by year take the year's value (the latest year before it when later).
+  per bed per year; m² × running per m² per year (eldercare centre: no published figure, so without the
+  scenario's own it counts as 0 and the plan's notes say so); for a clinic, the residents its area is sized
+  for under ``facilities.clinic`` × running per resident per year. Figures by year take the year's value
+  (the latest year before it when later).
 
 The budget cap (``costs.budget_cap_cny_per_year``) is applied when the community's own costs are known
 (``plan=`` or ``committed_cny_by_year=``): facilities may spend in each year what the cap leaves after
@@ -44,43 +49,19 @@ from optimize.facility_model import FacilityModel, ModuleInput, ServiceInput, ye
 from optimize.plan import Figure
 from optimize.solver import SolveStatus
 from scenarios.demand import Demand
+from scenarios.figures import Figures
 from scenarios.schema import Scenario
+from scenarios.services import PLANNED, PLANNED_NAMES, Service, service
 from standards.errors import InputError
-from standards.shapes import Bands, ByYear, Choices, Items, Period, Quantity, Ratio
+from standards import formulas
+from standards.shapes import Bands, Choices, Items, Minimum, Period, Quantity, Ratio
 from standards.ruleset import RuleSet
 
 if TYPE_CHECKING:
     from optimize.plan import Plan
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
-    """How one service is planned and costed: the fields of the scenario that name its rules and costs."""
-
-    name: str
-    metric: str            # the demand metric (scenarios.demand)
-    sizing_field: str      # scenario.facilities field naming the sizing rule
-    modules_field: str     # scenario.facilities field naming the module sizes
-    unit: str
-    capital_field: str     # scenario.costs field: capital per unit of size
-    running_field: str     # scenario.costs field: running per year per pupil / bed / resident
-    running_basis: str     # "pupil", "bed" or "resident"
-
-
-SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("kindergarten", "kindergarten_classes", "kindergarten", "kindergarten_modules", "classes",
-                "kindergarten_capital_cny_per_class", "kindergarten_running_cny_per_pupil_year", "pupil"),
-    ServiceSpec("primary", "primary_classes", "primary", "school_modules", "classes",
-                "primary_capital_cny_per_class", "primary_running_cny_per_pupil_year", "pupil"),
-    ServiceSpec("junior_middle", "junior_middle_classes", "junior_middle", "school_modules", "classes",
-                "junior_middle_capital_cny_per_class", "junior_middle_running_cny_per_pupil_year", "pupil"),
-    ServiceSpec("eldercare", "eldercare_beds", "eldercare", "eldercare_modules", "beds",
-                "eldercare_capital_cny_per_bed", "eldercare_running_cny_per_bed_year", "bed"),
-    ServiceSpec("clinic", "clinic_m2", "clinic", "clinic_modules", "m²",
-                "clinic_capital_cny_per_m2", "clinic_running_cny_per_resident_year", "resident"),
-)
-SERVICE_NAMES = tuple(s.name for s in SERVICES)
-SCHOOL_SERVICES = ("kindergarten", "primary", "junior_middle")   # open at the school year's start
+SERVICE_NAMES = PLANNED_NAMES   # the services the plan opens, in the registry's order (scenarios.services)
 
 SCHOOL_YEAR_RULE = "facilities.school_year_start_month"
 OPENING_INTERVAL_RULE = "facilities.opening_interval"
@@ -136,7 +117,7 @@ class UnmetRun:
 
     def line(self) -> str:
         span = self.first if self.first == self.last else f"{self.first} to {self.last}"
-        opening = SCHOOL_YEAR_RULE if self.service in SCHOOL_SERVICES else OPENING_INTERVAL_RULE
+        opening = SCHOOL_YEAR_RULE if service(self.service).calendar == "school_year" else OPENING_INTERVAL_RULE
         why = {UnmetReason.BEFORE_FIRST_OPENING: f"no {self.service} can open before the first opening month ({opening})",
                UnmetReason.MAX_SITES: "the scenario's facilities.max_sites allows no more sites",
                UnmetReason.BUDGET_CAP: "the budget cap (costs.budget_cap_cny_per_year) leaves no money for it",
@@ -216,35 +197,23 @@ def calendar(month: int, scenario: Scenario) -> str:
 
 @dataclass(frozen=True)
 class Amount:
-    """A money figure of ``scenario.costs``: the scenario's number or a cited figure, by year."""
+    """A money figure of ``scenario.costs`` by year, resolved by ``scenarios.figures.Figures``."""
 
     field: str
-    source: str                           # the rule id, or "scenario"
-    values: tuple[tuple[int, float], ...]  # by year; one entry keyed 0 for a single figure
+    source: str                                   # the rule id, or "scenario"
+    values: tuple[tuple[int | None, float], ...]  # by year; one entry keyed None for a single figure
 
     def at(self, year: int) -> float:
-        known = [(y, v) for y, v in self.values if y <= year]
+        known = [(y, v) for y, v in self.values if y is None or y <= year]
         return (known[-1] if known else self.values[0])[1]
 
 
-def amount(scenario: Scenario, rules: RuleSet, name: str, *, required_for: str | None = None) -> Amount:
-    """The figure behind ``scenario.costs.<name>``, overrides applied; a missing one fails plainly."""
-    v = getattr(scenario.costs, name)
-    where = f"costs.{name}"
-    if v is None:
-        raise InputError(f"{where} is required{f' to plan {required_for}' if required_for else ''}: no published "
-                         "figure is shipped for it; give the local figure in the scenario's [costs]")
-    if not isinstance(v, str):
-        return Amount(name, "scenario", ((0, float(v)),))
-    try:
-        rule = rules.rule(v)
-    except KeyError:
-        raise InputError(f"{where} names {v!r}, which is not a figure in the standards (see `estate rules --all`)") from None
-    if isinstance(rule.value, Quantity):
-        return Amount(name, rule.id, ((0, float(rule.value.value)),))
-    if isinstance(rule.value, ByYear):
-        return Amount(name, rule.id, tuple((y, float(x)) for y, x in rule.value.values))
-    raise InputError(f"{where} names {v}, a {rule.shape}; this field needs a quantity or by_year")
+def amount(figures: Figures, name: str, *, required_for: str | None = None) -> Amount:
+    """The figure behind ``scenario.costs.<name>`` by year, overrides applied; a missing one fails plainly."""
+    path = f"costs.{name}"
+    values = figures.series(path, required_for=required_for)
+    basis = figures.basis(path)
+    return Amount(name, "scenario" if basis.startswith("scenario:") else basis, values)
 
 
 def _rule(rules: RuleSet, rid: str, where: str, shape: type, shape_name: str):
@@ -267,8 +236,8 @@ def _served(size: float, bands: Bands) -> float:
     return first.upto * size / first.value if first.value > 0 else 0.0
 
 
-def _openings(spec: ServiceSpec, scenario: Scenario, rules: RuleSet, months: int) -> tuple[int, ...]:
-    if spec.name in SCHOOL_SERVICES:
+def _openings(spec: Service, scenario: Scenario, rules: RuleSet, months: int) -> tuple[int, ...]:
+    if spec.calendar == "school_year":
         sept = int(_rule(rules, SCHOOL_YEAR_RULE, SCHOOL_YEAR_RULE, Quantity, "quantity").value.value)
         return tuple(m for m in range(months) if (scenario.start_month - 1 + m) % 12 + 1 == sept)
     step = max(1, int(round(_rule(rules, OPENING_INTERVAL_RULE, OPENING_INTERVAL_RULE, Period, "period").value.months)))
@@ -284,7 +253,7 @@ def _priorities(rules: RuleSet) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class _Costed:
-    spec: ServiceSpec
+    spec: Service
     sizing_rule: str
     modules_rule: str
     sizes: tuple[float, ...]
@@ -292,18 +261,35 @@ class _Costed:
     capital_rule: str
     running: tuple[dict[int, float], ...]
     running_rule: str
+    notes: tuple[str, ...] = ()
 
 
-def _costs(spec: ServiceSpec, scenario: Scenario, rules: RuleSet, years: range) -> _Costed:
+def _costs(spec: Service, scenario: Scenario, rules: RuleSet, years: range) -> _Costed:
     f = scenario.facilities
+    figures = Figures(scenario, rules)
     sizing_id = getattr(f, spec.sizing_field)
     modules_id = getattr(f, spec.modules_field)
-    sizing = _rule(rules, sizing_id, f"facilities.{spec.sizing_field}", Bands if spec.name == "clinic" else Ratio,
-                   "bands" if spec.name == "clinic" else "ratio")
+    bands = spec.sizing_shape == "bands"
+    sizing = _rule(rules, sizing_id, f"facilities.{spec.sizing_field}", Bands if bands else Ratio, spec.sizing_shape)
     modules = _rule(rules, modules_id, f"facilities.{spec.modules_field}", Choices, "choices")
-    cap = amount(scenario, rules, spec.capital_field)
-    run = amount(scenario, rules, spec.running_field, required_for=spec.name)
+    cap = amount(figures, spec.capital.name)
+    notes: list[str] = []
+    if not spec.running.required and figures.raw(f"costs.{spec.running.name}") is None:
+        run = Amount(spec.running.name, f"costs.{spec.running.name} not given", ((None, 0.0),))
+        notes.append(f"{spec.name}: running cost counted as 0: no published figure is shipped; give "
+                     f"costs.{spec.running.name}")
+    else:
+        run = amount(figures, spec.running.name, required_for=spec.name)
     sizes = tuple(float(x) for x in modules.value.values)
+    if spec.site_minimum is not None:
+        minimum = _rule(rules, spec.site_minimum, spec.site_minimum, Minimum, "minimum").value.min
+        kept = formulas.sites_at_least(sizes, minimum)
+        if not kept:
+            raise InputError(f"facilities.{spec.modules_field}: every size of {modules.id} is below the site minimum "
+                             f"of {spec.site_minimum} ({minimum:g} {spec.unit})")
+        if len(kept) < len(sizes):
+            notes.append(f"{spec.name}: sizes below {spec.site_minimum} ({minimum:g} {spec.unit}) are not opened")
+        sizes = kept
     if spec.running_basis == "pupil":
         per_unit = sizing.value.per / sizing.value.amount if sizing.value.amount > 0 else 0.0   # pupils per class
         factor = [q * per_unit for q in sizes]
@@ -315,7 +301,8 @@ def _costs(spec: ServiceSpec, scenario: Scenario, rules: RuleSet, years: range) 
         factor = list(sizes)
         running_rule = run.source
     return _Costed(spec, sizing.id, modules.id, sizes, tuple({y: q * cap.at(y) for y in years} for q in sizes),
-                   cap.source, tuple({y: fac * run.at(y) for y in years} for fac in factor), running_rule)
+                   cap.source, tuple({y: fac * run.at(y) for y in years} for fac in factor), running_rule,
+                   tuple(notes))
 
 
 def _demand(demand: Demand, metric: str, quantile: str, months: int) -> tuple[float, ...]:
@@ -343,7 +330,7 @@ def plan_facilities(demand: Demand, scenario: Scenario, rules: RuleSet, *, plan:
                   year_of(months - 1, scenario.start_year, scenario.start_month) + 1)
     priority = _priorities(rules)
     max_sites = scenario.facilities.max_sites or {}
-    costed = [_costs(spec, scenario, rules, years) for spec in SERVICES]
+    costed = [_costs(spec, scenario, rules, years) for spec in PLANNED]
     inputs = []
     for c in costed:
         mods = tuple(ModuleInput(size, cap, run) for size, cap, run in zip(c.sizes, c.capital, c.running))
@@ -372,6 +359,7 @@ def plan_facilities(demand: Demand, scenario: Scenario, rules: RuleSet, *, plan:
                 notes.append(f"the community's own costs take the whole cap in {', '.join(map(str, tight))}: "
                              "no facility can be paid for in those years")
 
+    notes += [n for c in costed for n in c.notes]   # after the cap's notes, which come first
     model = FacilityModel.build(inputs_t, months, scenario.start_year, scenario.start_month, headroom)
     result = model.solve(solver or o.solver, time_limit or o.time_limit_s, o.gap if gap is None else gap)
     solved = result.solve.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
@@ -450,7 +438,8 @@ def to_dict(plan: FacilityPlan | None) -> dict[str, Any]:
         "cap_applied": plan.cap_applied, "headroom_cny": {str(y): v for y, v in plan.headroom_cny},
         "notes": list(plan.notes),
         "services": [{
-            "service": s.service, "unit": s.unit, "demand_metric": s.metric, "sizing_rule": s.sizing_rule,
+            "service": s.service, "unit": s.unit, "demand_metric": s.metric,
+            "requirement": service(s.service).requirement, "sizing_rule": s.sizing_rule,
             "modules_rule": s.modules_rule, "max_sites": s.max_sites,
             "modules": [{
                 "size": m.size.value, "unit": m.unit, "opening_month": m.opening_month, "opening": m.opening,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pulp
@@ -25,6 +25,10 @@ class Weights:
     community: float = 1.0
     household_km: float = 0.001
     cluster_split: float = 0.5
+    # -- office sites in planned space (issue 10, CQ-73 §三(九)): w_o per community whose office building
+    # plans no office space, where the layout plans some; ``split_indices`` fills ``no_office_space``
+    office_site: float = 0.0
+    no_office_space: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,10 @@ class SplitModel:
     v_cj ∈ [0,1] cluster c touches community j (for a whole-cluster unit u, v_{c(u)j} is x_uj itself);
     in a relaxed part only, s⁻_j, s⁺_j ≥ 0 households below L / above U.
 
-    min  w_c Σ_j y_j + w_d Σ_uj g_uj x_uj + w_k Σ_cj v_cj
+    min  w_c Σ_j y_j + w_d Σ_uj g_uj x_uj + w_k Σ_cj v_cj + w_o Σ_{j∈B⁰} y_j
+
+    (B⁰: the buildings that plan no office space, where the layout plans some; empty otherwise. The last
+    term prefers offices in planned space, ``[optimizer] office_site_weight``.)
 
     (1) ``assign[u]``                             Σ_j x_uj = 1                       each unit in one community
     (2) ``office[u,j]``                           x_uj ≤ y_j                          only open offices take units
@@ -172,14 +179,15 @@ class SplitModel:
     @staticmethod
     def _terms(units: Units, parts: list[list[int]], weights: Weights, x: dict, y: dict,
                v: dict) -> dict[str, pulp.LpAffineExpression]:
-        """The objective, term by term. A further term (say a preference for where offices sit) is one
-        more entry here, with its weight in ``Weights`` and its value in ``_objective``."""
+        """The objective, term by term (the docstring's objective); a further term is one more entry here,
+        with its weight in ``Weights`` and its value in ``_objective``."""
         n_whole = sum(1 for part in parts for u in part if units.whole[u])
         return {
             "communities": weights.community * pulp.lpSum(y.values()),
             "household_km": weights.household_km / 1000.0 * pulp.lpSum(units.cost[u, j] * var
                                                                         for (u, j), var in x.items()),
             "cluster_pieces": weights.cluster_split * (pulp.lpSum(v.values()) + n_whole),
+            "office_site": weights.office_site * pulp.lpSum(y[j] for j in y if j in weights.no_office_space),
         }
 
     # -- constraint families ---------------------------------------------------------------------
@@ -329,6 +337,7 @@ def _objective(coms: list[tuple[list[int], int]], units: Units, w: Weights) -> f
     for members, j in coms:
         total += w.community + w.household_km / 1000.0 * float(units.cost[members, j].sum())
         total += w.cluster_split * len({units.cluster[u] for u in members})
+        total += w.office_site * (j in w.no_office_space)                                     # office site
     return total
 
 
@@ -379,6 +388,9 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
     nothing better in its time, the heuristic's split is kept: a cut-off solve never turns a split within
     the band into a relaxed one."""
     t0 = time.perf_counter()
+    if any(b.office_space_m2 for b in scenario.buildings):                                    # office site
+        weights = replace(weights, no_office_space=frozenset(i for i, b in enumerate(scenario.buildings)
+                                                             if not b.office_space_m2))
     pr = Problem.of(scenario, rules, cut_factor)
     g, h, low, high, rid = pr.graph, pr.households, pr.low, pr.high, pr.rule_id
     name = solver or ("highs" if "highs" in available() else "cbc")
@@ -444,7 +456,7 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
             method = "heuristic"
         results.append(res)
     total = combine(results, name, time.perf_counter() - t0)
-    out = tuple(sorted(((tuple(m), _office(m, j, g, h)) for m, j in found),
+    out = tuple(sorted(((tuple(m), _office(m, j, g, h, weights)) for m, j in found),
                        key=lambda c: (-h[list(c[0])].sum(), c[0][0])))
     viol = sum(violation(float(h[list(m)].sum()), low, high) for m, _ in out)
     secs = time.perf_counter() - t0
@@ -527,11 +539,15 @@ def _solve_relaxed(units: Units, parts: list[list[int]], low: float, high: float
     return coms, res, used or start is not seed
 
 
-def _office(members: list[int], centre: int, g: Graph, h: np.ndarray) -> int:
+def _office(members: list[int], centre: int, g: Graph, h: np.ndarray, w: Weights = Weights()) -> int:
     """The member building minimising household-weighted distance (the medoid; the solver's centre
-    on ties)."""
+    on ties), with the objective's office-site term: a building planning no office space, where the
+    layout plans some, costs w_o more."""
     m = list(members)
     cost = (g.dist[np.ix_(m, m)] * h[m][:, None]).sum(axis=0)
+    if w.no_office_space:                                                                      # office site
+        per = 1000.0 * w.office_site / w.household_km if w.household_km > 0 else (1e12 if w.office_site else 0.0)
+        cost = cost + np.array([per * (i in w.no_office_space) for i in m])
     best = float(cost.min())
     ties = [m[k] for k in range(len(m)) if cost[k] <= best + 1e-9]
     return centre if centre in ties else ties[0]

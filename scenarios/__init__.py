@@ -6,8 +6,9 @@ the example scenario files that sit in this folder.
 """
 
 from scenarios.loader import load, rules_of, validate
-from scenarios.resolve import Figure, figure
+from scenarios.figures import Figure, Figures, figures_of
 from scenarios.schema import Building, Scenario
 from scenarios.synthetic import FAMILIES, family_layout, synthetic_layout
 
-__all__ = ["Building", "Figure", "Scenario", "FAMILIES", "family_layout", "figure", "load", "rules_of", "synthetic_layout", "validate"]
+__all__ = ["Building", "FAMILIES", "Figure", "Figures", "Scenario", "family_layout", "figures_of", "load", "rules_of",
+           "synthetic_layout", "validate"]

@@ -1,7 +1,8 @@
 """Read an estate layout (the buildings) from a CSV or GeoJSON file beside the scenario.
 
 CSV: one row per building with the columns ``id, units, floor_area_m2, cluster, x, y,
-delivery_month`` (any order; further columns are ignored). GeoJSON: a FeatureCollection whose
+delivery_month`` and optionally ``office_space_m2``, ``street_level_m2`` (any order; further columns
+are ignored; an empty optional cell means not given). GeoJSON: a FeatureCollection whose
 features are Points (or Polygons, taken at their vertex mean) with the same names as properties;
 coordinates in metres, or longitude/latitude in degrees, which are projected to metres around the
 layout's centre.
@@ -23,7 +24,7 @@ from scenarios.schema import Building
 from standards.errors import InputError
 
 COLUMNS = ("id", "units", "floor_area_m2", "cluster", "x", "y", "delivery_month")
-OPTIONAL = ("office_space_m2",)   # read when present; empty means none
+OPTIONAL = ("office_space_m2", "street_level_m2")   # read when present; empty means none (not given)
 MAX_LAYOUT_BYTES = 50 * 2**20
 _EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), for the local projection of lon/lat
 
@@ -58,7 +59,7 @@ def read_text(path: Path, label: str, max_bytes: int) -> str:
 
 
 _INTEGER = ("units", "delivery_month")
-_NUMBER = ("floor_area_m2", "x", "y", "office_space_m2")
+_NUMBER = ("floor_area_m2", "x", "y", "office_space_m2", "street_level_m2")
 
 
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
@@ -193,7 +194,9 @@ def write_csv(buildings: list[Building], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         planned = any(b.office_space_m2 for b in buildings)
-        w.writerow(COLUMNS + (OPTIONAL if planned else ()))
+        street = any(b.street_level_m2 is not None for b in buildings)
+        w.writerow(COLUMNS + (("office_space_m2",) if planned else ()) + (("street_level_m2",) if street else ()))
         for b in buildings:
             w.writerow([b.id, b.units, f"{b.floor_area_m2:g}", b.cluster, f"{b.x:.1f}", f"{b.y:.1f}", b.delivery_month]
-                       + ([f"{b.office_space_m2:g}"] if planned else []))
+                       + ([f"{b.office_space_m2:g}"] if planned else [])
+                       + ([] if not street else ["" if b.street_level_m2 is None else f"{b.street_level_m2:g}"]))

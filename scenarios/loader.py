@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from scenarios.layout import read_layout, read_text
 from scenarios.messages import messages
 from scenarios.schema import Scenario
+from scenarios.services import figure_fields
 from standards.catalog import Catalog, load_catalog
 from standards.errors import InputError
 from standards.ruleset import Override, ruleset
@@ -32,26 +33,14 @@ _FIGURE_SHAPES: dict[str, tuple[str, ...]] = {
     "households.age_profile": ("shares",),
     "households.birth_rate": ("quantity",),
     "households.death_rate": ("quantity",),
-    "facilities.kindergarten": ("ratio",),
-    "facilities.primary": ("ratio",),
-    "facilities.junior_middle": ("ratio",),
-    "facilities.eldercare": ("ratio",),
-    "facilities.clinic": ("bands",),
-    "facilities.eldercare_space": ("ratio",),
     "costs.staff_pay_cny_per_year": ("quantity",),
     "costs.reference_wage": ("quantity", "by_year"),
     "costs.employer_insurance": ("rates",),
-    "facilities.kindergarten_modules": ("choices",),
-    "facilities.school_modules": ("choices",),
-    "facilities.eldercare_modules": ("choices",),
-    "facilities.clinic_modules": ("choices",),
-    **{f"costs.{service}_capital_cny_per_{unit}": ("quantity", "by_year") for service, unit in (
-        ("kindergarten", "class"), ("primary", "class"), ("junior_middle", "class"), ("eldercare", "bed"),
-        ("clinic", "m2"))},
-    **{f"costs.{name}": ("quantity", "by_year") for name in (
-        "kindergarten_running_cny_per_pupil_year", "primary_running_cny_per_pupil_year",
-        "junior_middle_running_cny_per_pupil_year", "clinic_running_cny_per_resident_year",
-        "eldercare_running_cny_per_bed_year")},
+    "costs.facility_payers": ("shares",),
+    "costs.hire_lead_months": ("period", "quantity"),
+    "costs.pay_growth": ("quantity",),
+    "costs.party_members_off_committee": ("quantity",),
+    **figure_fields(),   # each service's sizing, module and cost fields (scenarios.services)
 }
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, field_validator, model_validator
+
+from scenarios.services import PLANNED_NAMES, SERVICES
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -39,6 +41,10 @@ class Building(_Strict):
     delivery_month: int = Field(ge=0, description="month (from the scenario start) the building is handed over")
     office_space_m2: float = Field(default=0.0, ge=0, description="community office and service space (居委会办公和"
                                    "服务用房) planned in this building, m²; a plan's shortfall is reckoned against it")
+    street_level_m2: float | None = Field(default=None, ge=0, description="floor area on the street-level floors "
+                                          "(平街1—2层) of this building available to a community office, m²; where the "
+                                          "layout gives it for any building, the office must sit in such space "
+                                          "(CQ-73 §三(九))")
 
 
 class LayoutFile(_Strict):
@@ -65,6 +71,9 @@ class ExistingCommunity(_Strict):
     staff: int = Field(ge=0, description="full-time community workers")
     committee_members: int | None = Field(default=None, ge=0)
     supervisory_members: int | None = Field(default=None, ge=0)
+    resident_groups: int | None = Field(default=None, ge=0, description="resident groups (居民小组) formed")
+    representatives: int | None = Field(default=None, ge=0, description="resident representatives (居民代表) elected, "
+                                        "all groups together")
 
     @model_validator(mode="after")
     def _office_in_community(self) -> "ExistingCommunity":
@@ -142,29 +151,36 @@ class OverrideSpec(_Strict):
     reason: Name
 
 
-FacilityService = Literal["kindergarten", "primary", "junior_middle", "eldercare", "clinic"]
+FacilityService = Literal[PLANNED_NAMES]   # the services the facility plan opens (scenarios.services)
 
 
-class Facilities(_Strict):
+def _service_fields() -> dict[str, object]:
+    """The ``[facilities]`` fields naming each service's sizing rule and module sizes, from the registry."""
+    out: dict[str, object] = {}
+    for s in SERVICES:
+        out[s.sizing_field] = (FigureRef, Field(default=s.sizing_default, description=s.sizing_description))
+        if s.modules_field:
+            out[s.modules_field] = (FigureRef, Field(default=s.modules_default, description=s.modules_description))
+    return out
+
+
+def _service_cost_fields() -> dict[str, object]:
+    """The ``[costs]`` fields of each service's capital and running cost, from the registry."""
+    out: dict[str, object] = {}
+    for s in SERVICES:
+        for c in (s.capital, s.running):
+            if c is not None:
+                kind = Money if c.default is not None else Money | None
+                out[c.name] = (kind, Field(default=c.default, description=c.description))
+    return out
+
+
+class _FacilitiesBase(_Strict):
     """Which cited sizing ratio to use for each service, the module sizes the facility plan may open,
-    and optional caps on sites (rule ids from ``estate rules --all``)."""
+    and optional caps on sites (rule ids from ``estate rules --all``). The per-service fields come from
+    ``scenarios.services``."""
 
-    kindergarten: FigureRef = "facilities.kindergarten_class_size_gb93"
-    primary: FigureRef = "facilities.primary_class_size"
-    junior_middle: FigureRef = "facilities.junior_class_size"
-    eldercare: FigureRef = "facilities.eldercare_beds"
-    clinic: FigureRef = "facilities.clinic_area_by_population"
-    eldercare_space: FigureRef = Field(default="facilities.eldercare_space_per_households",
-                                       description="community eldercare (day-care) space, a ratio rule")
     demand_quantile: Literal["p50", "p90"] = Field(default="p50", description="demand the facility plan covers")
-    kindergarten_modules: FigureRef = Field(default="facilities.kindergarten_modules",
-                                            description="kindergarten sizes that may be opened, classes (a choices rule)")
-    school_modules: FigureRef = Field(default="facilities.school_modules",
-                                      description="primary and junior-middle school sizes, classes (a choices rule)")
-    eldercare_modules: FigureRef = Field(default="facilities.eldercare_modules",
-                                         description="eldercare sizes, beds (a choices rule)")
-    clinic_modules: FigureRef = Field(default="facilities.clinic_modules",
-                                      description="clinic sizes, m² (a choices rule)")
     max_sites: dict[FacilityService, Annotated[int, Field(ge=0)]] | None = Field(
         default=None, description="most sites (modules) the facility plan may open per service over the horizon, "
         "e.g. { primary = 1 }; demand left unmet by the cap is reported month by month")
@@ -174,8 +190,12 @@ class Facilities(_Strict):
         "in time (capital is not discounted, so nothing else favours them); it is not a cost and not in the budget")
 
 
-class Costs(_Strict):
-    """Money assumptions, CNY. Published defaults are rule ids; local figures are the scenario's own."""
+Facilities = create_model("Facilities", __base__=_FacilitiesBase, __module__=__name__, **_service_fields())
+
+
+class _CostsBase(_Strict):
+    """Money assumptions, CNY. Published defaults are rule ids; local figures are the scenario's own. The
+    capital and running cost fields of each service come from ``scenarios.services``."""
 
     staff_pay_cny_per_year: float | FigureRef = Field(default="money.worker_pay_cq_entry")
     reference_wage: float | FigureRef = Field(
@@ -189,47 +209,36 @@ class Costs(_Strict):
     budget_cap_cny_per_year: float | None = Field(
         default=None, gt=0, description="yearly cap on the whole budget; the facility plan keeps within what the "
         "community's costs leave, and optimize.budget_cap reports which standards the cap leaves unmet")
-    kindergarten_capital_cny_per_class: Money = Field(
-        default="facility_costs.kindergarten_capital_per_class_chengdu_2016",
-        description="capital cost of one kindergarten class (building, fit-out, equipment), CNY, in the opening year")
-    primary_capital_cny_per_class: Money = Field(
-        default="facility_costs.primary_capital_per_class_zhangjiachuan_2021",
-        description="capital cost of one primary-school class, CNY, in the opening year")
-    junior_middle_capital_cny_per_class: Money = Field(
-        default="facility_costs.junior_capital_per_class_qujiang_2012",
-        description="capital cost of one junior-middle-school class, CNY, in the opening year")
-    eldercare_capital_cny_per_bed: Money = Field(
-        default="facility_costs.eldercare_capital_per_bed_youxi_2025",
-        description="capital cost of one eldercare bed, CNY, in the opening year")
-    clinic_capital_cny_per_m2: Money = Field(
-        default="facility_costs.clinic_capital_per_m2_xiaoshan_2025",
-        description="capital cost per m² of community clinic, CNY, in the opening year")
-    kindergarten_running_cny_per_pupil_year: Money = Field(
-        default="facility_costs.kindergarten_budget_per_pupil_cn",
-        description="running cost per kindergarten pupil per year; × children per class of facilities.kindergarten")
-    primary_running_cny_per_pupil_year: Money = Field(
-        default="facility_costs.primary_budget_per_pupil_cn",
-        description="running cost per primary pupil per year; × pupils per class of facilities.primary")
-    junior_middle_running_cny_per_pupil_year: Money = Field(
-        default="facility_costs.junior_budget_per_pupil_cn",
-        description="running cost per junior-middle pupil per year; × pupils per class of facilities.junior_middle")
-    clinic_running_cny_per_resident_year: Money = Field(
-        default="facility_costs.public_health_per_capita_cn",
-        description="running cost of the clinic per resident served per year (a module serves the population "
-        "its area is sized for under facilities.clinic)")
-    eldercare_running_cny_per_bed_year: Money | None = Field(
-        default=None, description="running cost per eldercare bed per year, CNY. Required to plan eldercare: no "
-        "published figure was found, so there is no default; give the local figure (or name a rule such as "
-        "facility_costs.eldercare_operating_subsidy_maanshan where the government pays only an operating subsidy)")
-    payers: dict[str, Share] | None = Field(default=None, description="who pays, shares summing to 1; "
-                                            "the regime's cost-sharing rule when absent")
+    payers: dict[str, Share] | None = Field(default=None, description="who pays every item, shares summing to 1, "
+                                            "replacing the regime's payer rules (role cost_sharing) for all items")
+    facility_payers: dict[str, Share] | FigureRef = Field(
+        default="money.payer_unassigned", description="who pays the facility items (schools, clinics, eldercare), "
+        "which no document assigns; shares summing to 1")
+    hire_lead_months: Money = Field(
+        default="money.hire_lead", description="months ahead of the simulated need that staff are hired (estate run)")
+    pay_growth: float | FigureRef = Field(
+        default="money.wage_growth_cq", description="yearly growth of pay and of a wage series beyond its last year")
+    party_members_off_committee: Money = Field(
+        default="SD-22.party_members_off_committee", description="party-organisation members paid an allowance "
+        "besides the committee's (regimes with role member_allowances)")
+    it_systems_cny_per_community_year: float | None = Field(
+        default=None, ge=0, description="community IT (社区信息化) per community-year, item it_systems; none shipped")
+    property_fee_cny_per_m2_month: float | None = Field(
+        default=None, gt=0, description="property fee per m² of gross floor area per month (GZ-3 §六(二): at least "
+        "level 4 of Guangzhou's reference scale); none shipped")
+    property_fee_subsidy_share: Share | None = Field(
+        default=None, description="share of a low-income household's property fee the government pays "
+        "(GZ-3 §六(二)); none shipped")
 
-    @field_validator("payers")
+    @field_validator("payers", "facility_payers")
     @classmethod
-    def _sum_to_one(cls, v: dict[str, float] | None) -> dict[str, float] | None:
-        if v is not None and abs(sum(v.values()) - 1) > 1e-6:
+    def _sum_to_one(cls, v: dict[str, float] | str | None) -> dict[str, float] | str | None:
+        if isinstance(v, dict) and abs(sum(v.values()) - 1) > 1e-6:
             raise ValueError(f"shares must sum to 1 (got {sum(v.values()):.4g})")
         return v
+
+
+Costs = create_model("Costs", __base__=_CostsBase, __module__=__name__, **_service_cost_fields())
 
 
 class Optimizer(_Strict):
@@ -244,6 +253,8 @@ class Optimizer(_Strict):
     cluster_split_weight: float = Field(default=0.5, ge=0, description="objective cost per extra piece of a split cluster")
     adjacency_cut_factor: float = Field(default=6.0, gt=0, description="Delaunay edges longer than this × the median "
                                         "nearest-neighbour distance do not make buildings adjacent")
+    office_site_weight: float = Field(default=1.0, ge=0, description="objective cost of a community whose office "
+                                      "building plans no office space, where the layout plans some")
 
 
 class Scenario(_Strict):

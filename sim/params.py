@@ -3,8 +3,9 @@ and the rule set, and checked once, before anything runs.
 
 ``params_of(scenario, rules, split)`` is the one place numbers enter the model. Figures named by rule id
 (household size, age profile, birth and death rates, lease term, ages of school entry, voting age …)
-are read from the standards catalog through ``scenarios.figure`` or ``rules.rule``; nothing here is a
-published figure written as a literal. Bad parameters raise ``InputError`` with one line each.
+are resolved through ``scenarios.figures.Figures``, the one resolver (overrides applied), and services
+come from the registry ``scenarios.services``; nothing here is a published figure written as a literal.
+Bad parameters raise ``InputError`` with one line each.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from scenarios.ages import parse_band
-from scenarios.resolve import figure
+from scenarios.figures import Figures
 from scenarios.schema import Scenario
+from scenarios.services import SERVICES
 from scenarios.split import Split, split_of
 from standards import formulas
 from standards.errors import InputError
@@ -26,15 +28,6 @@ from standards.shapes import Bands, Choices, Quantity, Range, Ratio
 
 MONTHS_PER_YEAR = 12  # a unit conversion, not a figure
 
-# Services whose demand the model reports: metric name → Facilities field naming the sizing rule.
-SERVICES: dict[str, str] = {
-    "kindergarten_classes": "kindergarten",
-    "primary_classes": "primary",
-    "junior_middle_classes": "junior_middle",
-    "eldercare_beds": "eldercare",
-    "eldercare_space_m2": "eldercare_space",
-    "clinic_m2": "clinic",
-}
 
 # Age-band metrics and the simulation rule that fixes each band (standards/data/defaults/simulation.toml).
 AGE_METRICS: dict[str, str] = {
@@ -222,19 +215,18 @@ def _unit_base(unit: str) -> tuple[str, tuple[int, int | None] | None]:
 
 def _services(scenario: Scenario, rules: RuleSet) -> tuple[ServiceRule, ...]:
     out = []
-    for metric, field in SERVICES.items():
-        rule_id = getattr(scenario.facilities, field)
-        where = f"facilities.{field}"
+    for service in SERVICES:
+        where = f"facilities.{service.sizing_field}"
+        rule_id = getattr(scenario.facilities, service.sizing_field)
         try:
             rule = rules.rule(rule_id)
         except KeyError:
             raise InputError(f"{where}: {rule_id!r} is not a rule id (see `estate rules --all`)") from None
-        wanted = Bands if field == "clinic" else Ratio
+        wanted = Bands if service.sizing_shape == "bands" else Ratio
         if not isinstance(rule.value, wanted):
-            raise InputError(f"{where}: {rule_id} is a {rule.shape}; this service needs a "
-                             f"{'bands' if wanted is Bands else 'ratio'} rule")
+            raise InputError(f"{where}: {rule_id} is a {rule.shape}; this service needs a {service.sizing_shape} rule")
         base, band = _unit_base(rule.unit)
-        out.append(ServiceRule(metric, rule_id, rule.unit, base, band))
+        out.append(ServiceRule(service.metric, rule_id, rule.unit, base, band))
     return tuple(out)
 
 
@@ -297,16 +289,17 @@ def params_of(scenario: Scenario, rules: RuleSet, split: Split | None = None) ->
     community = np.array([index[b] for b in building_ids], dtype=np.int64)
     cflats = np.bincount(community, weights=units, minlength=len(community_ids)).astype(np.int64)
 
-    pph = _number(figure(h.persons_per_household, year=year).value, "households.persons_per_household", low=1)
-    lease = _number(figure(a.lease_months, year=year).value, "allocation.lease_months", low=1, integer=True)
-    sublet = _number(figure(a.sublet_eviction_rate, year=year).value, "allocation.sublet_eviction_rate",
+    f = Figures(scenario, rules)
+    pph = _number(f.field("households.persons_per_household", year).value, "households.persons_per_household", low=1)
+    lease = _number(f.field("allocation.lease_months", year).value, "allocation.lease_months", low=1, integer=True)
+    sublet = _number(f.field("allocation.sublet_eviction_rate", year).value, "allocation.sublet_eviction_rate",
                      low=0, high=1)
-    birth = _number(figure(h.birth_rate, year=year).value, "households.birth_rate", low=0, high=1)
-    death = _number(figure(h.death_rate, year=year).value, "households.death_rate", low=0, high=1)
-    sizes, size_p = _sizes(figure(h.size_distribution, year=year).value)
+    birth = _number(f.field("households.birth_rate", year).value, "households.birth_rate", low=0, high=1)
+    death = _number(f.field("households.death_rate", year).value, "households.death_rate", low=0, high=1)
+    sizes, size_p = _sizes(f.field("households.size_distribution", year).value)
     size_p = tilt_to_mean(sizes, size_p, float(pph))
     oldest = int(_quantity(rules, "simulation.oldest_initial_age"))
-    low, high, probs = _age_profile(figure(h.age_profile, year=year).value, oldest)
+    low, high, probs = _age_profile(f.field("households.age_profile", year).value, oldest)
     head_min = int(_quantity(rules, "simulation.head_min_age"))
     adult = high >= head_min
     if not adult.any():

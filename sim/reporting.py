@@ -17,6 +17,7 @@ from sim.params import MONTHS_PER_YEAR, Params
 from sim.population import OCCUPIED, SIGNED, VACANT, Population
 from standards import formulas
 from standards.ruleset import RuleSet
+from standards.shapes import Bands
 
 # Counted from the members each month (per community).
 PERSON_METRICS_HEAD = ("residents",)
@@ -226,11 +227,11 @@ def rule_tables(params: Params, rules: RuleSet) -> RuleTables:
 
 
 def service_lookups(params: Params, rules: RuleSet) -> dict[str, Lookup]:
-    """The sizing formula of each service (``ratio_count``, or ``band_value`` for the clinic)."""
+    """The sizing formula of each service (``ratio_count`` for a ratio rule, ``band_value`` for bands)."""
     out = {}
     for s in params.services:
         rule = rules.rule(s.rule_id)
-        if s.metric == "clinic_m2":
+        if isinstance(rule.value, Bands):
             out[s.metric] = Lookup(lambda n, rule=rule: formulas.band_value(n, rule) if n > 0 else 0.0)
         else:
             out[s.metric] = Lookup(lambda n, rule=rule: formulas.ratio_count(n, rule))

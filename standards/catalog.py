@@ -7,6 +7,12 @@ Layout of ``standards/data/``::
     defaults/<topic>.toml  published figures the documents leave open; ids are "<topic>.<table name>"
     regimes.toml           for each regime, the rule that fills each role (see standards.ruleset)
 
+Dates. A document may carry ``valid_from`` / ``valid_until`` (and ``validity``: the clause or reading they
+come from, e.g. GZ-3 §八's three years); its rules inherit them, and a rule may carry its own
+``valid_from`` / ``valid_until`` instead. Each is a TOML date (``2014-02-19``) or a string ``"YYYY"``,
+``"YYYY-MM"`` or ``"YYYY-MM-DD"``: a year or month alone starts on its first day (``valid_from``) or ends
+on its last (``valid_until``). ``standards.validity`` says which rules a scenario's months fall outside.
+
 Anything that does not fit fails with ``InputError`` naming the file and key: a file that is not
 TOML, a repeated key (TOML forbids them), an unknown key, a value that does not fit its shape, a rule
 without a citation or citing a document not in the bibliography.
@@ -14,6 +20,9 @@ without a citation or citing a document not in the bibliography.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,8 +38,10 @@ DATA_DIR = Path(__file__).parent / "data"
 DOCUMENT_KINDS = ("policy", "standard", "statistics", "press", "study", "derived")
 GRADES = ("V", "S", "D")
 _DOCUMENT_FIELDS = {"title", "issuer", "number", "date", "kind"}
+_DOCUMENT_OPTIONAL = {"valid_from", "valid_until", "validity"}
 _RULE_REQUIRED = {"description", "shape", "unit", "value", "source", "clause"}
-_RULE_OPTIONAL = {"quote", "reading", "grade"}
+_RULE_OPTIONAL = {"quote", "reading", "grade", "valid_from", "valid_until"}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,9 @@ class Document:
     number: str
     date: str
     kind: str
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    validity: str | None = None      # where the dates come from (clause, reading)
 
 
 @dataclass(frozen=True)
@@ -70,10 +84,18 @@ class Rule:
     reading: str | None = None
     grade: str | None = None
     override_reason: str | None = None
+    valid_from: dt.date | None = None     # the rule's own, else its document's
+    valid_until: dt.date | None = None
+    validity: str | None = None           # where the dates come from
 
     @property
     def shape(self) -> str:
         return self.value.name
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Whether ``day`` falls within the rule's validity (a rule without dates is always valid)."""
+        return not ((self.valid_from is not None and day < self.valid_from)
+                    or (self.valid_until is not None and day > self.valid_until))
 
 
 @dataclass(frozen=True)
@@ -117,6 +139,39 @@ def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:
         raise InputError(f"{label}: is not valid TOML ({exc})") from None
 
 
+def parse_date(value: Any, end: bool, where: str, errors: list[str]) -> dt.date | None:
+    """A TOML date, or ``"YYYY"``/``"YYYY-MM"``/``"YYYY-MM-DD"`` (a year or month alone: its first day, or
+    its last when ``end``); a problem is added to ``errors`` naming ``where``."""
+    if isinstance(value, dt.datetime):
+        errors.append(f"{where} must be a date without a time (got {value})")
+        return None
+    if isinstance(value, dt.date):
+        return value
+    m = _DATE.match(value) if isinstance(value, str) else None
+    if m is None:
+        errors.append(f"{where} must be a date like 2014-02-19, 2013-01 or 2013 (got {value!r})")
+        return None
+    year, month, day = int(m[1]), m[2], m[3]
+    try:
+        if month is None:
+            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        if day is None:
+            mo = int(month)
+            return dt.date(year, mo, calendar.monthrange(year, mo)[1]) if end else dt.date(year, mo, 1)
+        return dt.date(year, int(month), int(day))
+    except ValueError as exc:
+        errors.append(f"{where} is not a calendar date ({exc}; got {value!r})")
+        return None
+
+
+def _dates(entry: dict[str, Any], where: str, errors: list[str]) -> tuple[dt.date | None, dt.date | None]:
+    start = parse_date(entry["valid_from"], False, f"{where}.valid_from", errors) if "valid_from" in entry else None
+    end = parse_date(entry["valid_until"], True, f"{where}.valid_until", errors) if "valid_until" in entry else None
+    if start is not None and end is not None and end < start:
+        errors.append(f"{where}: valid_until ({end}) is before valid_from ({start})")
+    return start, end
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.relative_to(DATA_DIR.parent.parent))
@@ -133,14 +188,23 @@ def _load_documents(path: Path) -> dict[str, Document]:
             errors.append(f"{label}: {code} must be a table")
             continue
         missing = _DOCUMENT_FIELDS - entry.keys()
-        unknown = entry.keys() - _DOCUMENT_FIELDS
+        unknown = entry.keys() - _DOCUMENT_FIELDS - _DOCUMENT_OPTIONAL
         errors += [f"{label}: {code}.{k} is missing" for k in sorted(missing)]
-        errors += [f"{label}: {code}.{k} is not a known field ({', '.join(sorted(_DOCUMENT_FIELDS))})"
+        errors += [f"{label}: {code}.{k} is not a known field ({', '.join(sorted(_DOCUMENT_FIELDS | _DOCUMENT_OPTIONAL))})"
                    for k in sorted(unknown)]
+        before = len(errors)
+        start, end = _dates(entry, f"{label}: {code}", errors)
+        if "validity" in entry and (not isinstance(entry["validity"], str) or not entry["validity"].strip()):
+            errors.append(f"{label}: {code}.validity must be non-empty text (got {entry['validity']!r})")
+        if (start or end) and "validity" not in entry:
+            errors.append(f"{label}: {code}.validity is missing (say which clause or reading the dates come from)")
+        if len(errors) > before:
+            continue
         if entry.get("kind") not in DOCUMENT_KINDS and "kind" in entry:
             errors.append(f"{label}: {code}.kind must be one of {', '.join(DOCUMENT_KINDS)} (got {entry['kind']!r})")
         if not missing and not unknown:
-            docs[code] = Document(code=code, **{k: str(entry[k]) for k in _DOCUMENT_FIELDS})
+            docs[code] = Document(code=code, **{k: str(entry[k]) for k in _DOCUMENT_FIELDS},
+                                  valid_from=start, valid_until=end, validity=entry.get("validity"))
     if errors:
         raise InputError(errors)
     return docs
@@ -174,13 +238,18 @@ def _load_rules(path: Path, documents: Mapping[str, Document]) -> dict[str, Rule
         except InputError as exc:
             errors += exc.messages
             continue
+        start, end = _dates(entry, where, errors)
         if value is None or errors:
             continue
         rule_id = f"{prefix}.{key}"
+        doc = documents[entry["source"]]
+        own = "valid_from" in entry or "valid_until" in entry
         rules[rule_id] = Rule(
             id=rule_id, description=entry["description"], unit=entry["unit"], value=value,
             citation=Citation(entry["source"], entry["clause"]), quote=entry.get("quote"),
-            reading=entry.get("reading"), grade=entry.get("grade"))
+            reading=entry.get("reading"), grade=entry.get("grade"),
+            valid_from=start if own else doc.valid_from, valid_until=end if own else doc.valid_until,
+            validity=f"{rule_id} {entry['clause']}" if own else doc.validity)
     if errors:
         raise InputError(errors)
     return rules

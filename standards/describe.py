@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from standards.shapes import (Approximate, Bands, ByYear, Choices, Items, Minimum, Period, Principle,
+from standards.shapes import (Approximate, Bands, ByYear, Choices, Items, Minimum, Payers, Period, Principle,
                               Quantity, Range, Rates, Ratio, RatioRange, Shape, Share, Shares, Threshold)
 
 
@@ -34,6 +34,8 @@ def describe(v: Shape) -> str:
             return f"{_pct(v.share)} of {v.basis}"
         case Shares():
             return ", ".join(f"{k} {_pct(x)}" for k, x in v.parts)
+        case Payers():
+            return f"{', '.join(v.items)}: " + ", ".join(f"{k} {_pct(x)}" for k, x in v.parts)
         case Rates():
             return ", ".join(f"{k} {_pct(x)}" for k, x in v.rates)
         case Quantity():

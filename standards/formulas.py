@@ -212,3 +212,73 @@ def band_value(x: float, rule: Rule) -> float:
         if x < b.upto:
             return b.value
     return v.bands[-1].value
+
+
+def property_zone_rooms(floor_area_m2: float, rules: RuleSet) -> int:
+    """Property-management rooms GZ-3 §六(三) adds (roles ``property_zone_floor_area`` and
+    ``property_zone_rooms``): one per zone where the estate exceeds the area and is split, else 0 (an
+    estate not split has the one room every estate has, which the clause does not add)."""
+    if not (rules.has("property_zone_floor_area") and rules.has("property_zone_rooms")):
+        return 0
+    if floor_area_m2 <= rules.role("property_zone_floor_area").value.min + _EPS:
+        return 0
+    return property_zones(floor_area_m2, rules)
+
+
+def property_room_requirements(floor_area_m2: float, rules: RuleSet) -> list[Requirement]:
+    """The area each rule of role ``property_room_area`` asks of one zone's property-management room, m²:
+    a share applies to the zone's floor area (the estate's ÷ its zones), a minimum as it is. Empty where
+    the estate adds no rooms (``property_zone_rooms``)."""
+    rooms = property_zone_rooms(floor_area_m2, rules)
+    if rooms == 0:
+        return []
+    zone_area = floor_area_m2 / rooms
+    out: list[Requirement] = []
+    for rule in rules.roles("property_room_area"):
+        v = rule.value
+        if isinstance(v, Share):
+            out.append(Requirement(rule.id, rule.citation, zone_area * v.share,
+                                   f"{v.share:.4g} × {zone_area:,.0f} m² zone floor area"))
+        elif isinstance(v, Minimum):
+            out.append(Requirement(rule.id, rule.citation, v.min, "fixed minimum"))
+    return out
+
+
+def property_room_area(floor_area_m2: float, rules: RuleSet) -> float:
+    """Area of each zone's property-management room, m² to 0.1 (the largest of
+    ``property_room_requirements``); 0 where the estate adds no rooms."""
+    return round(max((r.required for r in property_room_requirements(floor_area_m2, rules)), default=0.0), 1)
+
+
+def grid_staff(grids: int, rules: RuleSet) -> dict[str, int]:
+    """Staff of each role in ``grids`` grids (role ``grid_staff``; GZ-3 §四(三)): ceil(grids × the share of
+    grids with one person of the role) for each role; empty where the regime names no grid staff."""
+    if not rules.has("grid_staff") or grids <= 0:
+        return {}
+    return {role: _ceil(grids * per) for role, per in rules.role("grid_staff").value.rates}
+
+
+def service_station_staff(households: int, rules: RuleSet) -> int:
+    """Full-time staff of a community's service station (role ``service_station_staff``; GZ-3 §四(四)):
+    the minimum per community, or ceil(households × ratio); 0 where the regime sets none or no one lives
+    there."""
+    if not rules.has("service_station_staff") or households <= 0:
+        return 0
+    rule = rules.role("service_station_staff")
+    if isinstance(rule.value, Ratio):
+        return ratio_count(households, rule)
+    return _ceil(rule.value.min)
+
+
+def social_workers(households: int, rules: RuleSet) -> int:
+    """Social-work professionals of a community (role ``social_workers``; SD-22 §一(三): at least one per
+    community); 0 where the regime sets no target or no one lives there."""
+    if not rules.has("social_workers") or households <= 0:
+        return 0
+    return _ceil(rules.role("social_workers").value.min)
+
+
+def sites_at_least(sizes: Iterable[float], site_minimum: float) -> tuple[float, ...]:
+    """The module sizes a facility plan may open where every site must have at least ``site_minimum``
+    (e.g. facilities.eldercare_site_minimum, 350 m²)."""
+    return tuple(s for s in sizes if s >= site_minimum - _EPS)

@@ -206,6 +206,33 @@ class Shares:
 
 
 @dataclass(frozen=True)
+class Payers:
+    """Who pays which budget items: ``parts`` (payer → share, summing to 1) of each item in ``items``
+    (the ``item`` names of ``budget.csv``; ``facility_capital`` and ``facility_running`` stand for every
+    service's)."""
+
+    items: tuple[str, ...]
+    parts: tuple[tuple[str, float], ...]
+    name: ClassVar[str] = "payers"
+
+    @classmethod
+    def read(cls, r: _Reader) -> "Payers":
+        raw = r.value.get("items", [])
+        items: tuple[str, ...] = ()
+        if "items" in r.value:
+            if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x for x in raw):
+                r.errors.append(f"{r.where}.items must be a non-empty list of budget items (got {raw!r})")
+            else:
+                r.check(len(set(raw)) == len(raw), f"items must not repeat (got {raw})")
+                items = tuple(raw)
+        return cls(items, Shares.read(r).parts)
+
+    def as_dict(self) -> dict[str, float]:
+        """The shares of each payer."""
+        return dict(self.parts)
+
+
+@dataclass(frozen=True)
 class Rates:
     """Named rates, each a share of some base, not summing to anything (insurance rates of pay)."""
 
@@ -344,17 +371,18 @@ class ByYear:
         return known[-1] if known else self.values[0]
 
 
-Shape = (Ratio | RatioRange | Range | Approximate | Minimum | Share | Threshold | Shares | Rates
+Shape = (Ratio | RatioRange | Range | Approximate | Minimum | Share | Threshold | Shares | Payers | Rates
          | Quantity | Period | Choices | Bands | Items | Principle | ByYear)
 
 SHAPES: dict[str, type] = {cls.name: cls for cls in (
-    Ratio, RatioRange, Range, Approximate, Minimum, Share, Threshold, Shares, Rates,
+    Ratio, RatioRange, Range, Approximate, Minimum, Share, Threshold, Shares, Payers, Rates,
     Quantity, Period, Choices, Bands, Items, Principle, ByYear)}
 
 _FIELDS: dict[str, tuple[str, ...]] = {
     "ratio": ("amount", "per"), "ratio_range": ("amount", "per_min", "per_max"),
     "range": ("min", "max"), "approximate": ("about", "tolerance"), "minimum": ("min",),
     "share": ("share", "of"), "threshold": ("share", "basis"), "shares": ("parts",),
+    "payers": ("items", "parts"),
     "rates": ("rates",), "quantity": ("value",), "period": ("months",), "choices": ("values",),
     "bands": ("bands",), "items": ("items",), "principle": ("text",), "by_year": ("values",),
 }
@@ -374,6 +402,8 @@ def value_as_dict(value: Shape) -> dict[str, Any]:
     """The value back in its file form, for overrides (merge, then re-read) and for output files."""
     if isinstance(value, Shares):
         return {"parts": value.as_dict()}
+    if isinstance(value, Payers):
+        return {"items": list(value.items), "parts": value.as_dict()}
     if isinstance(value, Rates):
         return {"rates": value.as_dict()}
     if isinstance(value, ByYear):

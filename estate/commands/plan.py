@@ -7,6 +7,7 @@ import argparse
 from estate.plan_outputs import out_dir, write_budget, write_plan, write_site_map
 from optimize import budget, plan_split, verify
 from scenarios import load, rules_of
+from scenarios.validity import notices
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,11 +26,16 @@ def run(args: argparse.Namespace) -> int:
     r = rules_of(s)
     plan = plan_split(s, r, solver=args.solver, time_limit=args.time_limit)
     checks = verify(plan, s, r)
-    write_plan(plan, checks, d / "plan.json")
-    write_budget(budget(plan, s, r), d / "budget.csv")
+    costs = budget(plan, s, r)
+    dated = notices(s, r)
+    write_plan(plan, checks, d / "plan.json", budget=costs, notices=dated)
+    write_budget(costs, d / "budget.csv")
     write_site_map(plan, s, d / "site_map.png")
     print(f"{args.scenario}: {plan.status.value}, {len(plan.communities)} communities; wrote {d}/plan.json, "
           f"budget.csv, site_map.png")
     for line in plan.explanation:
+        print(f"  {line}")
+    print(f"  budget: {costs.notes[0]}")
+    for line in dated:
         print(f"  {line}")
     return 0

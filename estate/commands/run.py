@@ -67,4 +67,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {line}")
     failed = [k for k in (result.audit or result.checks) if not k.passed]
     print(f"  checks: {len(result.audit or result.checks) - len(failed)} passed, {len(failed)} failed")
+    print(f"  budget: {result.budget.notes[0]}")
+    for line in result.notices:
+        print(f"  {line}")
     return 0

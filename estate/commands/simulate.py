@@ -74,4 +74,7 @@ def run(args: argparse.Namespace) -> int:
         when = "never within the horizon" if e["p50"] is None else f"month {e['p50']} (P10 {e['p10']}, P90 {e['p90']})"
         print(f"  community {cid}: committee election due {when}; elected in {e['elected_replications']} "
               f"of {len(result.completed)} replications")
+    from scenarios.validity import notices
+    for line in notices(scenario, rules):
+        print(f"  {line}")
     return 0

@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 
 from optimize import analyse_cap, budget, plan_facilities, plan_split
-from optimize.budget import pay_in, staff_years
+from optimize.budget import pay_in
 from optimize.budget_cap import notices, to_dict
 from tests.optimize.conftest import load
 from tests.optimize.test_facilities import demand, scenario
@@ -28,53 +28,78 @@ def by_item(b):
     return out
 
 
-def test_items_sum_to_the_yearly_totals_and_payers_to_each_item(shandong):
+def test_items_sum_to_the_yearly_totals_and_each_item_splits_by_its_payer_rule(shandong):
     s, r, p, b = shandong
     items = by_item(b)
     for y in b.years:
         assert sum(b.items(y).values()) == pytest.approx(b.total(y))
         assert sum(sum(v.values()) for (yy, _), v in items.items() if yy == y) == pytest.approx(b.total(y))
-    for (y, item), parts in items.items():
-        total = sum(parts.values())
-        for payer, share in b.payers.items():
-            assert parts[payer] == pytest.approx(total * share, abs=0.01), (y, item, payer)
-    assert sum(b.payers.values()) == pytest.approx(1)
+    for row in b.rows:
+        assert row.basis and row.payer_basis, row
+        rule = r.rule(row.payer_basis) if "." in row.payer_basis else None
+        shares = rule.value.as_dict()
+        total = sum(items[row.year, row.item].values())
+        assert row.amount_cny == pytest.approx(total * shares[row.payer], abs=0.01), row
 
 
-def test_shandong_splits_every_item_city_county_5_5(shandong):
+def test_shandong_splits_only_sd22s_items_city_county_5_5(shandong):
     s, r, p, b = shandong
-    assert b.payers == {"city": 0.5, "county": 0.5}
-    assert r.role("cost_sharing").id == "SD-22.cost_sharing"
-    for parts in by_item(b).values():
-        assert parts["city"] == pytest.approx(parts["county"], abs=0.01)
+    payer_rule = {row.item: row.payer_basis for row in b.rows}
+    # SD-22 §三(三): funds, pay, members' allowances (with their insurance and housing fund) and service space
+    assert {i for i, rule in payer_rule.items() if rule == "SD-22.cost_sharing"} == {
+        "staff_pay", "employer_insurance", "housing_fund", "member_allowances", "operating_funds", "office_fitout",
+        "social_worker_pay", "social_worker_insurance", "social_worker_housing_fund"}
+    for (y, item), parts in by_item(b).items():
+        if payer_rule[item] == "SD-22.cost_sharing":
+            assert set(parts) == {"city", "county"} and parts["city"] == pytest.approx(parts["county"], abs=0.01)
+    # training is the basic-level government's (SD-22 §二(一)2); no SD-22 clause names the start-up subsidy
+    assert (payer_rule["training"], {row.payer for row in b.rows if row.item == "training"}) == (
+        "SD-22.training_payer", {"county"})
+    assert payer_rule["startup_subsidy"] == "money.payer_unassigned"
+    assert any("it_systems (SD-22.cost_sharing) is not costed" in n for n in b.notes)
 
 
-def test_shandong_pays_at_least_last_years_average_wage(shandong):
+def test_shandong_pays_at_least_last_years_average_wage_grown_past_the_last_figure(shandong):
     s, r, p, b = shandong
-    workers = staff_years(p, s)
-    # SD-22 §三(三): pay ≥ last year's average wage (money.average_wage_cq: 2024's 117,546 is the latest
-    # figure before 2027 and 2028), above the 53,200 entry pay of money.worker_pay_cq_entry
-    for y in (2027, 2028):
-        assert pay_in(y, s, r) == (117_546.0, "SD-22.pay_floor")
-        assert b.items(y)["staff_pay"] == pytest.approx(workers[y] * 117_546, abs=0.05)
-        assert b.items(y)["employer_insurance"] == pytest.approx(workers[y] * 117_546 * 0.253, abs=0.05)
+    workers = b.worker_years
+    # SD-22 §三(三): pay ≥ last year's average wage. money.average_wage_cq ends in 2024 (117,546), so the
+    # floor grows at money.wage_growth_cq (5.8%) from it: 2027 pays 2026's wage, 2028 pays 2027's
+    for y, years_on in ((2027, 2), (2028, 3)):
+        wage = 117_546 * 1.058 ** years_on
+        assert pay_in(y, s, r) == (pytest.approx(wage), "SD-22.pay_floor; money.average_wage_cq; money.wage_growth_cq")
+        assert b.items(y)["staff_pay"] == pytest.approx(workers[y] * wage, abs=0.05)
     assert any("SD-22.pay_floor" in n for n in b.notes)
-    # the same estate under Chongqing's rules (no pay floor) pays the entry pay
+    # the same estate under Chongqing's rules (no pay floor) pays the entry pay, read as the first year's, grown
     cq, rcq = load("chongqing-20k.toml")
-    assert pay_in(2028, cq, rcq) == (53_200.0, "money.worker_pay_cq_entry")
+    assert pay_in(2027, cq, rcq) == (53_200.0, "money.worker_pay_cq_entry")
+    assert pay_in(2028, cq, rcq) == (pytest.approx(53_200 * 1.058), "money.worker_pay_cq_entry; money.wage_growth_cq")
+
+
+def test_shandong_pays_members_allowances_at_the_floor(shandong):
+    s, r, p, b = shandong
+    members = sum(c.committee_members.value for c in p.communities)    # all delivered by 2029
+    floor = 117_546 * 1.058 ** 5                                          # 2030 pays 2029's wage
+    assert b.items(2030)["member_allowances"] == pytest.approx(members * floor, abs=0.05)
+    # insurance and housing fund on staff pay and on the allowances alike (25.3% + 12%)
+    paid = b.items(2030)["staff_pay"] + b.items(2030)["member_allowances"]
+    assert b.items(2030)["employer_insurance"] == pytest.approx(paid * 0.253, abs=0.05)
+    assert b.items(2030)["housing_fund"] == pytest.approx(paid * 0.12, abs=0.05)
 
 
 def test_the_budget_works_without_a_facility_plan(shandong):
     s, r, p, b = shandong
     assert not any(row.item.startswith("facility_") for row in b.rows)
-    assert {row.item for row in b.rows} == {"staff_pay", "employer_insurance", "housing_fund", "operating_funds",
-                                           "training", "startup_subsidy", "office_fitout"}
+    assert {row.item for row in b.rows} == {"staff_pay", "employer_insurance", "housing_fund", "member_allowances",
+                                           "operating_funds", "training", "startup_subsidy", "office_fitout",
+                                           # SD-22 §一(三)'s social workers (optimize/regime_items.py)
+                                           "social_worker_pay", "social_worker_insurance", "social_worker_housing_fund"}
+    assert b.staffing == "full_strength" and b.notes[0].startswith("Staff paid at full strength")
 
 
 @pytest.fixture(scope="module")
 def with_school():
     # small-2400 from 2027-07: primary demand from 2028-09 (month 14), so a 12-class school opens then
-    s, r = scenario(horizon=36)
+    s, r = scenario(horizon=36, costs={"pay_growth": 0.0})
     p = plan_split(s, r)
     fp = plan_facilities(demand(36, primary=lambda m: 10.0 if m >= 14 else 0.0), s, r, gap=0.0)
     return s, r, p, fp
@@ -96,7 +121,7 @@ def test_facility_capital_is_in_the_opening_year_and_running_from_the_opening_mo
 
 
 def test_a_small_cap_names_the_staffing_ratio_and_what_it_would_drop_to():
-    s, r = scenario(horizon=36, costs={"budget_cap_cny_per_year": 500_000.0})
+    s, r = scenario(horizon=36, costs={"budget_cap_cny_per_year": 500_000.0, "pay_growth": 0.0})
     p = plan_split(s, r)
     b = budget(p, s, r)
     cap = analyse_cap(b, p, s, r)

@@ -16,7 +16,8 @@ from standards.ruleset import Override, ruleset
 from tests.optimize.conftest import load
 
 METRICS = {"kindergarten": "kindergarten_classes", "primary": "primary_classes",
-           "junior_middle": "junior_middle_classes", "eldercare": "eldercare_beds", "clinic": "clinic_m2"}
+           "junior_middle": "junior_middle_classes", "eldercare": "eldercare_beds",
+           "eldercare_space": "eldercare_space_m2", "clinic": "clinic_m2"}
 ELDER_RUN = 60_000.0   # the scenario's own eldercare running cost (the field has no default)
 
 

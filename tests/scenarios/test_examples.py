@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios import figure, load, rules_of
+from scenarios import figures_of, load, rules_of
 from standards import formulas
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,9 +56,12 @@ def test_built_example_names_its_communities():
 
 def test_defaults_resolve_to_cited_figures():
     s = load(ROOT / "scenarios/chongqing-20k.toml")
-    f = figure(s.households.persons_per_household)
+    figures = figures_of(s)
+    f = figures.field("households.persons_per_household")
     assert f.value == 2.47 and f.source.startswith("demography.persons_per_household_cq_prh (PD-2025-10-26")
-    wage = figure(s.costs.reference_wage, year=2023)
+    assert f.basis == "demography.persons_per_household_cq_prh"
+    wage = figures.field("costs.reference_wage", 2023)
     assert wage.value == 113653 and "2023" in wage.source
-    assert figure(s.allocation.lease_months).value == 60
-    assert figure(0.5).source == "scenario"
+    assert figures.field("allocation.lease_months").value == 60
+    own = figures.field("costs.housing_fund_rate")
+    assert own.source == "scenario" and own.basis == "scenario:costs.housing_fund_rate"

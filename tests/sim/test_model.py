@@ -154,11 +154,11 @@ def test_residents_per_household_match_the_scenario_figure():
 def test_households_move_in_at_the_cited_persons_per_household(monkeypatch):
     """The census shape of household sizes (mean 3.07) is reweighted to the persons per public-rental
     flat (demography.persons_per_household_cq_prh): the households moving in average 2.47 persons."""
-    from scenarios import figure
+    from scenarios import figures_of
     from sim import events
 
-    assert figure("demography.persons_per_household_cq_prh").value == 2.47
     s = load(ROOT / "scenarios" / "chongqing-20k.toml").model_copy(update={"horizon_months": 60})
+    assert figures_of(s).rule("demography.persons_per_household_cq_prh").value == 2.47
     sizes = []
     real = events.move_in
 

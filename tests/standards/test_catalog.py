@@ -83,7 +83,9 @@ def test_regimes_differ_where_the_documents_do():
     assert sd.role("election_trigger").value.share == 0.5
     assert sd.role("election_trigger").value.basis == "occupancy"
     assert sd.role("cost_sharing").value.as_dict() == {"city": 0.5, "county": 0.5}
-    assert not cq.has("cost_sharing") and not sd.has("supervisory_members")
+    assert "staff_pay" in sd.role("cost_sharing").value.items
+    assert cq.role("cost_sharing").value.as_dict() == {"district": 1.0}     # CQ-73 §三(十)
+    assert not sd.has("supervisory_members")
     assert "fulltime_staff" in sd.regime.borrowed
 
 

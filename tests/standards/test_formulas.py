@@ -28,7 +28,8 @@ def test_every_formula_taking_rules_has_a_worked_example():
     public = {name for name, fn in vars(formulas).items()
               if inspect.isfunction(fn) and not name.startswith("_") and fn.__module__ == formulas.__name__
               and "rules" in inspect.signature(fn).parameters}
-    assert public - covered <= {"office_space_requirements", "largest_site_minimum", "resident_groups",
+    assert public - covered <= {"office_space_requirements", "property_room_requirements", "largest_site_minimum",
+                                "resident_groups",
                                 "group_leaders", "group_representatives", "election_measure_needed"}
 
 
@@ -78,3 +79,17 @@ def test_staff_is_monotone_and_covers_the_ratio(h):
 def test_committee_stays_in_its_range(h):
     for regime in ("chongqing", "shandong", "guangzhou"):
         assert 5 <= formulas.committee_members(h, ruleset(regime)) <= 9
+
+
+def test_property_room_requirements_name_their_rules():
+    reqs = formulas.property_room_requirements(1_600_000, ruleset("guangzhou"))
+    assert [(r.rule_id, r.required) for r in reqs] == [("facilities.property_room_share_gz", pytest.approx(1400.0))]
+    assert str(reqs[0].citation).startswith("GZ-PMR")
+    assert formulas.property_room_requirements(200_000, ruleset("guangzhou")) == []
+    assert formulas.property_room_requirements(1_600_000, ruleset("chongqing")) == []
+
+
+def test_grid_staff_at_a_rate_below_one_rounds_up():
+    rules = ruleset("guangzhou", [Override("GZ-3.grid_staff", {"rates": {
+        "property_company": 1, "street_assistant": 0.5, "committee_fulltime": 1}}, "one assistant per two grids")])
+    assert formulas.grid_staff(5, rules) == {"property_company": 5, "street_assistant": 3, "committee_fulltime": 5}
