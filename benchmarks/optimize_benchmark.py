@@ -24,7 +24,7 @@ model before (12) and (13) of ``SplitModel`` (``Formulation``), measured in the 
 against buildings on log axes, one line per family, with the exponent of a least-squares fit of
 log time on log buildings over the reached medians.
 
-    .venv/bin/python benchmarks/optimize_benchmark.py                 # full sweep, ~15 min at --limit 10
+    .venv/bin/python benchmarks/optimize_benchmark.py                 # full sweep, ~16 min at --limit 10
     .venv/bin/python benchmarks/optimize_benchmark.py --quick         # 50 and 100 buildings, one seed, HiGHS
     .venv/bin/python benchmarks/optimize_benchmark.py --ablation --sizes 100 --families large-clusters towers
     .venv/bin/python benchmarks/optimize_benchmark.py --no-sweep        # old family, before/after (12)-(13)

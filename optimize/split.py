@@ -131,8 +131,9 @@ class SplitModel:
     the count of communities and of cluster pieces dominates the objective: without (12) the relaxation
     may pay a fraction of a piece at an office open only in part; (13) lets the solver branch on "7 or 8
     communities" at once instead of one office at a time. ``Formulation`` switches them off, and
-    ``benchmarks/optimize_benchmark.py --ablation`` measures what each buys. (8) and the radius R restrict the split: the optimality and gap reported
-    are those of this model, not of every conceivable split.
+    ``benchmarks/optimize_benchmark.py --ablation`` measures what each buys. (8) and the radius R
+    restrict the split: the optimality and gap reported are those of this model, not of every
+    conceivable split.
 
     A part where the heuristic finds no split within the band is solved relaxed: buildings as units,
     the slacks s⁻, s⁺ on every centre, without (7) and (9)–(11), in two steps: first min Σ_j (s⁻_j + s⁺_j),
