@@ -31,7 +31,8 @@ class EstateModel(mesa.Model):
     def __init__(self, scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
                  rng: np.random.Generator | np.random.SeedSequence | int | None = None,
                  params: Params | None = None, tables: RuleTables | None = None,
-                 census: Census | None = None, inputs: Inputs | None = None) -> None:
+                 census: Census | None = None, inputs: Inputs | None = None,
+                 data: np.ndarray | None = None) -> None:
         if rng is None:
             rng = scenario.seed
         if isinstance(rng, bool) or not isinstance(rng, (int, np.integer, np.random.SeedSequence,
@@ -43,7 +44,7 @@ class EstateModel(mesa.Model):
         self.params = params if params is not None else params_of(scenario, rules, split)
         self.rules = rules
         self.month = 0
-        self.recorder = Recorder(self.params, census)
+        self.recorder = Recorder(self.params, census, data)
         self.tables = tables if tables is not None else rule_tables(self.params, rules)
         self.authority = HousingAuthority(self)
         inputs = inputs if inputs is not None else inputs_of(self.params, self.recorder.census)

@@ -133,12 +133,16 @@ class Recorder:
 
     RAW_FLATS = 3      # delivered, occupied, signed (sim.population.C_*)
 
-    def __init__(self, params: Params, census: Census | None = None) -> None:
+    def __init__(self, params: Params, census: Census | None = None, data: np.ndarray | None = None) -> None:
         self.params = params
         self.metrics = metric_names(params)
         self.index = {m: i for i, m in enumerate(self.metrics)}
         self.census = census if census is not None else Census(params)
-        self.data = np.zeros((params.horizon, params.communities + 1, len(self.metrics)))
+        shape = (params.horizon, params.communities + 1, len(self.metrics))
+        if data is not None and data.shape != shape:
+            raise ValueError(f"data must have the shape {shape} (got {data.shape})")
+        # ``data`` may be one replication's slice of a batch's array (sim.ensemble.run_chunk)
+        self.data = data if data is not None else np.zeros(shape)
         width = self.RAW_FLATS + len(FLOW_METRICS) + self.census.cells
         self.record = np.zeros((params.horizon, params.communities, width), dtype=np.int32)
         self.building_record = np.zeros((params.horizon, len(params.building_units)), dtype=np.int32)
@@ -168,17 +172,18 @@ def finish(data: np.ndarray, params: Params, rules: RuleSet, metrics: tuple[str,
            tables: RuleTables | None = None) -> np.ndarray:
     """Fill the estate row and the derived metrics of a run's series (in place; returns it): each
     community's full-time staff (who are also voters) and grids from its households, then the estate
-    row, shares, voters and service demand."""
+    row, shares, voters and service demand. ``data`` may have leading axes (a batch of replications:
+    ``[replication, month, community, metric]``), finished all at once."""
     ix = {m: i for i, m in enumerate(metrics)}
     tables = tables if tables is not None else rule_tables(params, rules)
     lookups = tables.services
-    households = data[:, :-1, ix["households"]]
-    data[:, :-1, ix["staff"]] = tables.staff(households)
-    data[:, :-1, ix["voters_worker"]] = data[:, :-1, ix["staff"]]
-    data[:, :-1, ix["grids"]] = tables.grids(households)
+    households = data[..., :-1, ix["households"]]
+    data[..., :-1, ix["staff"]] = tables.staff(households)
+    data[..., :-1, ix["voters_worker"]] = data[..., :-1, ix["staff"]]
+    data[..., :-1, ix["grids"]] = tables.grids(households)
     additive = [ix[m] for m in metrics if m not in DERIVED_METRICS + ESTATE_ONLY
                 and m not in {s.metric for s in params.services}]
-    data[:, -1, additive] = data[:, :-1, additive].sum(axis=1)
+    data[..., -1, additive] = data[..., :-1, additive].sum(axis=-2)
     flats = np.append(params.community_flats, params.flats).astype(float)
     planned = np.append(params.planned_residents(), params.planned_residents().sum())
     data[..., ix["occupancy"]] = data[..., ix["households"]] / flats
