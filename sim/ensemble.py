@@ -232,12 +232,13 @@ class SimulationResult:
 
 
 def _context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
-    """A fork server that has imported the model (and ``preload``) once: fast to start, safe beside
+    """A fork server that has imported the model and loaded its compiled month (``sim.preload``), and
+    ``preload``, once: fast to start, safe beside
     threads; spawn where there is none. Explicit, because importing mesa forces the global start method
     to spawn. (The fork server is started once per process: the first caller's preload holds.)"""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.ensemble", *preload])
+        ctx.set_forkserver_preload(["sim.ensemble", "sim.preload", *preload])
         return ctx
     return multiprocessing.get_context("spawn")
 

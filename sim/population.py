@@ -82,8 +82,10 @@ class Population:
         self.flats[:, STATE] = UNDELIVERED
         self.flats[:, SIZE] = 0
         self.flats[:, FERTILE] = 0
-        # rows are set when used (never read before), so the tables start uninitialised
-        people = expected_people(params)
+        # Rows are set when used (never read before), so the tables start uninitialised: the memory of a
+        # row is taken only when first written. They are made large enough for the people expected
+        # over the horizon plus the most one month may add (``events.headroom``), so they seldom grow.
+        people = expected_people(params) + n * (int(params.size_values.max()) + 1)
         self.people = np.empty((people, PERSON_COLUMNS), dtype=INT)
         self.nodes = np.empty((people + 3 * n, 2), dtype=INT)
         self.heads = np.full((CALENDARS, horizon + 1), NONE, dtype=INT)
