@@ -10,7 +10,9 @@ with ``git archive`` into a temporary folder; skipped where git cannot give it),
 2. 200 replications of the 20,000-flat example (its 120-month horizon) on a process pool of 2 started
    for each run (start-up included; median of --ensemble-repeat), and the peak memory of the ensemble
    (this process's peak RSS plus the largest worker's × workers, an upper bound). Targets: ≤ 4 s;
-   ≤ 2 GB. The fork server is started once per process, so the first run also pays for it.
+   ≤ 2 GB. The fork server is started once per process, so the first run also pays for it. Beside the
+   wall time: the CPU seconds of this process and of the busiest worker (on a machine shared with
+   other work, wall time counts the others' turns; CPU time does not).
 3. The reference model (one agent per household) against the fast one at 10,000 flats × 120 months
    (--reference-runs runs of the reference). Target: reference ÷ fast ≥ 1,000×.
 4. Scaling: one replication × 120 months for 2,500 … 100,000 flats (--sizes), the median time of each,
@@ -71,30 +73,34 @@ def big_estate(flats: int, months: int):
                                    "name": f"benchmark {flats:,} flats × {months} months"})
 
 
-def peak_rss_gb(pause: float = 0.0) -> float:
-    """This process's peak resident memory (GB); ``pause`` keeps a worker busy, so that each of a pool's
-    workers answers one of the calls."""
+def worker_figures(pause: float = 0.0) -> tuple[int, float, float]:
+    """This process's id, peak resident memory (GB) and CPU seconds so far; ``pause`` keeps a worker
+    busy, so that each of a pool's workers answers one of the calls."""
     time.sleep(pause)
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, time.process_time()
 
 
-def ensemble_on_a_new_pool(e, rules, replications: int, workers: int) -> tuple[float, float]:
-    """Wall seconds of an ensemble on a process pool started for it (start-up and shut-down included, as
-    ``run_ensemble(executor="process")`` does), and the largest worker's peak memory (GB)."""
+def ensemble_on_a_new_pool(e, rules, replications: int, workers: int) -> dict:
+    """An ensemble on a process pool started for it (start-up and shut-down included, as
+    ``run_ensemble(executor="process")`` does): wall seconds, this process's CPU seconds, and each
+    worker's CPU seconds and peak memory (a worker's peak counts the pages it shares with the fork
+    server, so their sum is an upper bound)."""
     from concurrent.futures import ProcessPoolExecutor
 
     from sim import run_ensemble
     from sim.ensemble import _context
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     try:
         run_ensemble(e, rules, replications=replications, executor=pool, workers=workers)
-        wall = time.perf_counter() - t
-        peaks = [f.result() for f in [pool.submit(peak_rss_gb, 0.3) for _ in range(2 * workers)]]
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        answers = {pid: (gb, sec) for pid, gb, sec in
+                   (f.result() for f in [pool.submit(worker_figures, 0.3) for _ in range(3 * workers)])}
     finally:
         pool.shutdown(wait=True)
-    return wall, max(peaks)
+    return {"wall": wall, "main_cpu": cpu, "worker_gb": max(gb for gb, _ in answers.values()),
+            "worker_cpu": sorted(sec for _, sec in answers.values())}
 
 
 def measure(args: argparse.Namespace) -> dict:
@@ -122,15 +128,14 @@ def measure(args: argparse.Namespace) -> dict:
 
     e = load(CODE / "scenarios" / "chongqing-20k.toml")
     erules = rules_of(e)
-    times, workers_gb = [], 0.0
-    for _ in range(args.ensemble_repeat):
-        wall, peak = ensemble_on_a_new_pool(e, erules, args.replications, args.workers)
-        times.append(wall)
-        workers_gb = max(workers_gb, peak)
+    runs = [ensemble_on_a_new_pool(e, erules, args.replications, args.workers) for _ in range(args.ensemble_repeat)]
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20          # kB → GB
-    out["ensemble"] = {"wall": statistics.median(times), "runs": times, "load": load_average(),
-                       "flats": e.total_units, "months": e.horizon_months,
-                       "memory_gb": me + args.workers * workers_gb, "main_gb": me, "worker_gb": workers_gb}
+    worker_gb = max(r["worker_gb"] for r in runs)
+    out["ensemble"] = {"wall": statistics.median(r["wall"] for r in runs), "runs": [r["wall"] for r in runs],
+                       "main_cpu": statistics.median(r["main_cpu"] for r in runs),
+                       "worker_cpu": statistics.median(max(r["worker_cpu"]) for r in runs),
+                       "load": load_average(), "flats": e.total_units, "months": e.horizon_months,
+                       "memory_gb": me + args.workers * worker_gb, "main_gb": me, "worker_gb": worker_gb}
 
     r = big_estate(args.reference_flats, 120)
     rrules = rules_of(r)
@@ -223,9 +228,9 @@ def report(sides: dict[str, dict], args: argparse.Namespace) -> None:
           f"{after['ensemble']['months']} months, pool of {args.workers} (median of {args.ensemble_repeat})")
     for label, d in sides.items():
         en = d["ensemble"]
-        print(f"    {label:6} {en['wall']:7.2f} s ({', '.join(f'{t:.2f}' for t in en['runs'])}); memory ≤ "
-              f"{en['memory_gb']:.2f} GB (main {en['main_gb']:.2f} + {args.workers} × worker {en['worker_gb']:.2f})"
-              f"   ({en['load']})")
+        print(f"    {label:6} {en['wall']:7.2f} s ({', '.join(f'{t:.2f}' for t in en['runs'])}); CPU s: main "
+              f"{en['main_cpu']:.2f}, busiest worker {en['worker_cpu']:.2f}; memory ≤ {en['memory_gb']:.2f} GB "
+              f"(main {en['main_gb']:.2f} + {args.workers} × worker {en['worker_gb']:.2f})   ({en['load']})")
     print(f"    targets ≤ {TARGETS['ensemble']} s, ≤ {TARGETS['memory_gb']} GB{ratio('ensemble')}")
     if "reference" in after:
         rf = after["reference"]

@@ -226,3 +226,22 @@ def test_the_recount_sees_a_wrong_count():
     got = _recount(m)
     assert not np.array_equal(pop.fertile, got["fertile"])
     assert not np.array_equal(pop.census, got["census"])
+
+
+def test_stepping_month_by_month_is_running_to_the_horizon():
+    """``step()`` (one month) and ``run()`` (every month in one compiled call) give the same series and
+    election months, bit for bit; stepping past the horizon stops the model."""
+    s = small().model_copy(update={"regime": "shandong", "horizon_months": 40})
+    rules = rules_of(s)
+    a = EstateModel(s, rules, rng=21)
+    a.run()
+    b = EstateModel(s, rules, rng=21)
+    for _ in range(45):
+        b.step()
+    assert b.month == 40 and not b.running
+    assert a.series().tobytes() == b.series().tobytes()
+    assert a.election_months() == b.election_months()
+    assert [c.preparatory_group_month for c in a.communities] == [c.preparatory_group_month for c in b.communities]
+    c = EstateModel(s, rules, rng=22)
+    c.run()
+    assert c.series().tobytes() != a.series().tobytes()
