@@ -245,3 +245,9 @@ def test_stepping_month_by_month_is_running_to_the_horizon():
     c = EstateModel(s, rules, rng=22)
     c.run()
     assert c.series().tobytes() != a.series().tobytes()
+
+
+def test_a_batch_slice_of_the_wrong_shape_is_refused():
+    s = small()
+    with pytest.raises(ValueError, match="data must have the shape"):
+        EstateModel(s, rules_of(s), data=np.zeros((s.horizon_months, 1, 3)))
