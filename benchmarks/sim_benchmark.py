@@ -73,11 +73,14 @@ def big_estate(flats: int, months: int):
                                    "name": f"benchmark {flats:,} flats × {months} months"})
 
 
-def worker_figures(pause: float = 0.0) -> tuple[int, float, float]:
-    """This process's id, peak resident memory (GB) and CPU seconds so far; ``pause`` keeps a worker
-    busy, so that each of a pool's workers answers one of the calls."""
+def worker_figures(pause: float = 0.0) -> tuple[int, float, float, str]:
+    """This process's id, peak resident memory (GB), CPU seconds so far and the folder of the ``sim`` it
+    runs; ``pause`` keeps a worker busy, so that each of a pool's workers answers one of the calls."""
+    import sim
+
     time.sleep(pause)
-    return os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, time.process_time()
+    return (os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, time.process_time(),
+            str(Path(sim.__file__).resolve().parent.parent))
 
 
 def ensemble_on_a_new_pool(e, rules, replications: int, workers: int) -> dict:
@@ -95,12 +98,15 @@ def ensemble_on_a_new_pool(e, rules, replications: int, workers: int) -> dict:
     try:
         run_ensemble(e, rules, replications=replications, executor=pool, workers=workers)
         wall, cpu = time.perf_counter() - t, time.process_time() - c
-        answers = {pid: (gb, sec) for pid, gb, sec in
+        answers = {pid: (gb, sec, tree) for pid, gb, sec, tree in
                    (f.result() for f in [pool.submit(worker_figures, 0.3) for _ in range(3 * workers)])}
     finally:
         pool.shutdown(wait=True)
-    return {"wall": wall, "main_cpu": cpu, "worker_gb": max(gb for gb, _ in answers.values()),
-            "worker_cpu": sorted(sec for _, sec in answers.values())}
+    trees = {tree for _, _, tree in answers.values()}
+    if trees != {str(CODE.resolve())}:
+        raise RuntimeError(f"the pool's workers ran {trees}, not the tree measured ({CODE})")
+    return {"wall": wall, "main_cpu": cpu, "worker_gb": max(gb for gb, _, _ in answers.values()),
+            "worker_cpu": sorted(sec for _, sec, _ in answers.values())}
 
 
 def measure(args: argparse.Namespace) -> dict:
@@ -157,7 +163,9 @@ def side(args: argparse.Namespace, code: Path, label: str) -> dict | None:
     env = dict(os.environ, SIM_BENCHMARK_CODE=str(code), PYTHONPATH=str(code))
     cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", *sys.argv[1:]]
     print(f"measuring {label} ({code}) …", flush=True)
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    # run from the tree itself: a process started with ``-c`` (the pool's fork server) puts its working
+    # directory first on its path, so it must be the tree measured
+    done = subprocess.run(cmd, env=env, cwd=code, capture_output=True, text=True)
     if done.returncode != 0:
         print(f"    {label}: failed\n{done.stderr[-2000:]}")
         return None
