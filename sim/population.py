@@ -19,9 +19,9 @@ month comes. Births stay a draw each month (their rate depends on that month's r
 of the candidate households kept as they change; the vacant flats are kept as a list too.
 
 Every array of one replication lives in a few integer tables (``flats``, ``people``, the calendar's
-``nodes``) so the compiled month (``sim.kernels``) takes a handful of arguments. Rows of people are
-never reused within a run (a person's row is their identity in the calendar); the tables grow, by
-doubling, when a month might not fit in what is left.
+``nodes``) so the compiled month (``sim.events``) takes few arguments. Rows of people are never
+reused within a run (a person's row is their identity in the calendar); the tables start large enough
+for the run expected and grow, by doubling, when a month might not fit in what is left.
 """
 
 from __future__ import annotations
