@@ -1,8 +1,9 @@
 """The model's agents: the households (one Mesa agent holding every household as columns), the housing
 authority, and one agent per community.
 
-The households' rules are one short function each in ``sim/events.py``; the methods here are their
-names in the month's schedule. The authority and the communities are ordinary Mesa agents.
+The households' and the authority's rules are one compiled function each in ``sim/events.py``, run in
+the month's order by ``events.advance``; the agents here hold the state and name the parts of the
+month. The communities are ordinary Mesa agents that read each month's counts.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from sim import events
-from sim.population import Population
+from sim.population import POOL, Population
 from standards import formulas
 
 if TYPE_CHECKING:
@@ -20,64 +22,27 @@ if TYPE_CHECKING:
 
 
 class Households(mesa.Agent):
-    """Every household of the estate, as columns (``sim.population.Population``)."""
+    """Every household of the estate, as columns (``sim.population.Population``). Advancing them runs
+    the whole month of the flats and people (the authority's deliveries and allocation rounds, moves,
+    ageing, births, deaths, leaving) in one compiled call, or several months in one."""
 
-    def __init__(self, model: "EstateModel") -> None:
+    def __init__(self, model: "EstateModel", inputs: events.Inputs) -> None:
         super().__init__(model)
-        self.pop = Population(model.params)
+        self.inputs = inputs
+        self.pop = Population(model.params, inputs.partition, model.recorder.census.parts)
 
-    def move_in(self) -> None:
-        flats = events.move_in(self.pop, self.model.params, self.model.month)
-        self.model.recorder.flow("move_ins", self.pop, flats)
-
-    def age(self) -> None:
-        events.age(self.pop)
-
-    def give_birth(self) -> None:
-        flats = events.give_birth(self.pop, self.model.params, self.model.rng)
-        self.model.recorder.flow("births", self.pop, flats)
-
-    def die(self) -> None:
-        flats = events.die(self.pop, self.model.params, self.model.rng)
-        self.model.recorder.flow("deaths", self.pop, flats)
-
-    def end_leases(self) -> None:
-        flats = events.end_leases(self.pop, self.model.params, self.model.rng, self.model.month)
-        self.model.recorder.flow("move_outs", self.pop, flats)
-
-    def move_out(self) -> None:
-        flats = events.move_out(self.pop, self.model.params, self.model.rng)
-        self.model.recorder.flow("move_outs", self.pop, flats)
-
-    def evict_sublets(self) -> None:
-        flats = events.evict_sublets(self.pop, self.model.params, self.model.rng)
-        self.model.recorder.flow("move_outs", self.pop, flats)
-        self.model.recorder.flow("evictions", self.pop, flats)
+    def advance(self, start: int, stop: int) -> None:
+        events.run_months(self.model.rng, self.pop, self.model.recorder, self.inputs, start, stop)
 
 
 class HousingAuthority(mesa.Agent):
     """Opens flats as buildings are delivered and lets them from the waiting pool in allocation rounds
-    at the scenario's cadence; vacated flats are let again in the next round."""
+    at the scenario's cadence; vacated flats are let again in the next round (``events.deliver``,
+    ``events.allocation_round``, run within the households' month)."""
 
-    def __init__(self, model: "EstateModel") -> None:
-        super().__init__(model)
-        self.waiting_pool = model.params.waiting_pool
-
-    def deliver_buildings(self) -> None:
-        events.deliver(self.model.households.pop, self.model.params, self.model.month)
-
-    def run_allocation_rounds(self) -> None:
-        model = self.model
-        if model.month > 0:
-            self.waiting_pool += model.params.new_applicants
-        for _ in range(int(model.params.rounds[model.month])):
-            signed = events.accept_offers(model.households.pop, model.params, model.rng, model.month,
-                                          self.waiting_pool)
-            self.waiting_pool -= len(signed)
-
-    def step(self) -> None:
-        self.deliver_buildings()
-        self.run_allocation_rounds()
+    @property
+    def waiting_pool(self) -> int:
+        return int(self.model.households.pop.counters[POOL])
 
 
 class Community(mesa.Agent):
@@ -93,20 +58,19 @@ class Community(mesa.Agent):
         self.community_id = p.community_ids[index]
         self.flats = int(p.community_flats[index])
         self.planned_residents = formulas.planned_residents(self.flats, p.persons_per_household)
+        self.needs = float(model.tables.election_needs[index])   # the election measure's threshold
         self.preparatory_group_month: int | None = None
         self.election_month: int | None = None
 
-    def step(self) -> None:
-        model, rules = self.model, self.model.rules
-        rec, month = model.recorder, model.month
-        row = rec.data[month, self.index]
-        households, residents = int(row[rec.index["households"]]), int(row[rec.index["residents"]])
-        if self.preparatory_group_month is None and households > 0:
-            self.preparatory_group_month = month
-        if self.election_month is None and formulas.election_due(
-                residents=residents, planned_residents=self.planned_residents, occupied=households,
-                flats=self.flats, rules=rules):
-            self.election_month = month
-        row[rec.index["elected"]] = self.election_month is not None
-        row[rec.index["resident_groups"]] = model.community_groups[self.index]
-
+    def account(self, start: int, households: np.ndarray, measure: np.ndarray) -> np.ndarray:
+        """Read months ``start`` … of this community's households and election measure; returns whether
+        the committee stands elected in each."""
+        if self.preparatory_group_month is None and (households > 0).any():
+            self.preparatory_group_month = start + int(np.argmax(households > 0))
+        if self.election_month is None:
+            due = measure >= self.needs
+            if due.any():
+                self.election_month = start + int(np.argmax(due))
+        if self.election_month is None:
+            return np.zeros(len(measure), dtype=bool)
+        return np.arange(start, start + len(measure)) >= self.election_month

@@ -27,7 +27,8 @@ from scenarios.schema import Scenario
 from scenarios.split import Split, split_of
 from sim.model import EstateModel
 from sim.params import Params, params_of
-from sim.reporting import ESTATE_ONLY, RuleTables, metric_names, rule_tables, units_of
+from sim.events import Inputs, inputs_of
+from sim.reporting import ESTATE_ONLY, Census, RuleTables, finish, metric_names, rule_tables, units_of
 from standards import formulas
 from standards.errors import InputError
 from standards.ruleset import RuleSet
@@ -36,6 +37,7 @@ ESTATE = "estate"
 # Voters by category (CQ-73 §一(二)): hukou residents, non-hukou signed tenants, community workers.
 VOTER_METRICS = ("voters_hukou", "voters_tenant", "voters_worker")
 QUANTILES = (10, 50, 90)
+BATCH_MEMORY = 256 * 2**20     # bytes a batch of replications may hold (sim.ensemble.batch_size)
 Progress = Callable[[int, int], None]
 
 
@@ -59,45 +61,80 @@ class SerialExecutor(Executor):
         return future
 
 
-# A worker's rule tables by ensemble (its ``token``): the later chunks of an ensemble that reach the
-# same worker find the tables filled by the earlier ones.
-_TABLES: OrderedDict[str, RuleTables] = OrderedDict()
+# A worker's shared inputs by ensemble (its ``token``): the later batches of an ensemble that reach the
+# same worker find the rule tables filled by the earlier ones, and the census layout and month inputs built.
+_TABLES: OrderedDict[str, tuple[RuleTables, Census, Inputs]] = OrderedDict()
 _TABLES_KEPT = 4
 
 
-def _tables(token: str | None, params: Params, rules: RuleSet) -> RuleTables:
-    if token is None:
-        return rule_tables(params, rules)
-    if token not in _TABLES:
-        _TABLES[token] = rule_tables(params, rules)
+def _tables(token: str | None, params: Params, rules: RuleSet) -> tuple[RuleTables, Census, Inputs]:
+    if token is not None and token in _TABLES:
+        return _TABLES[token]
+    census = Census(params)
+    shared = (rule_tables(params, rules), census, inputs_of(params, census))
+    if token is not None:
+        _TABLES[token] = shared
         while len(_TABLES) > _TABLES_KEPT:
             _TABLES.popitem(last=False)
-    return _TABLES[token]
+    return shared
+
+
+def replication_bytes(params: Params) -> int:
+    """Memory one replication of a batch holds until the batch is finished: its series (float64) and
+    raw record, plus the share of one replication's state while it runs."""
+    series = params.horizon * (params.communities + 1) * len(metric_names(params)) * 8
+    census_cells = Census.GROUPS * 2 * 16                      # a generous count of age partitions
+    record = params.horizon * (params.communities * (8 + census_cells) + len(params.building_units)) * 4
+    return series + record
+
+
+def batch_size(params: Params, replications: int, workers: int, chunks_per_worker: int,
+               memory: int = BATCH_MEMORY) -> int:
+    """Replications per batch: as many as ``memory`` bytes hold (``replication_bytes`` each), and no more
+    than keeps about ``chunks_per_worker`` batches per worker (so the last ones finish together)."""
+    by_memory = max(1, memory // replication_bytes(params))
+    balanced = max(1, math.ceil(replications / (max(1, workers) * chunks_per_worker)))
+    return int(min(by_memory, balanced))
 
 
 def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: Params,
               seeds: Sequence[tuple[int, np.random.SeedSequence]], token: str | None = None) -> list[tuple]:
-    """Run some replications (a module-level function, so a process pool can import it): each gives
-    ``("ok", index, series as float32, election months)`` or ``("failed", index, message)``.
-    ``token`` names the ensemble, so a worker keeps its rule tables from one chunk to the next."""
+    """Run a batch of replications (a module-level function, so a process pool can import it): each gives
+    ``("ok", index, series as float32, election months, preparatory months, voters at the election)``
+    or ``("failed", index, message)``. The batch's series are one array with a leading replication axis,
+    finished (staff, grids, shares, demand) in one pass; each replication draws from its own stream
+    only, so what it gives does not depend on the batch it ran in. ``token`` names the ensemble, so a
+    worker keeps its shared inputs from one batch to the next."""
     out: list[tuple] = []
-    tables = _tables(token, params, rules)   # shared by the models: their counts repeat
-    for index, seed in seeds:
+    tables, census, inputs = _tables(token, params, rules)   # shared by the models: their counts repeat
+    metrics = metric_names(params)
+    data = np.zeros((len(seeds), params.horizon, params.communities + 1, len(metrics)))
+    ran = []
+    for r, (index, seed) in enumerate(seeds):
         try:
-            model = EstateModel(scenario, rules, split, rng=seed, params=params, tables=tables)
+            model = EstateModel(scenario, rules, split, rng=seed, params=params, tables=tables, census=census,
+                                inputs=inputs, data=data[r])
             model.run()
-            series = model.series()
             months = np.array([np.inf if m is None else m for m in model.election_months().values()])
             prep = np.array([np.inf if c.preparatory_group_month is None else c.preparatory_group_month
                              for c in model.communities])
-            voters = np.full((len(months), len(VOTER_METRICS)), np.nan)
-            cols = [model.metrics.index(m) for m in VOTER_METRICS]
-            for c, month in enumerate(months):
-                if np.isfinite(month):
-                    voters[c] = series[int(month), c, cols]
-            out.append(("ok", index, series.astype(np.float32), months, prep, voters))
+            ran.append((r, index, months, prep))
+            # the replication's tables are the bulk of its memory: free them now (the model and its
+            # agents refer to each other, so the model itself waits for the cyclic collector)
+            model.households.pop = None
         except Exception as exc:  # noqa: BLE001 - one replication's failure is reported, not fatal
             out.append(("failed", index, f"{type(exc).__name__}: {exc}"))
+    if not ran:
+        return out
+    rows = [r for r, *_ in ran]
+    series = finish(data[rows], params, rules, metrics, tables).astype(np.float32)
+    cols = [metrics.index(m) for m in VOTER_METRICS]
+    for k, (_, index, months, prep) in enumerate(ran):
+        voters = np.full((len(months), len(VOTER_METRICS)), np.nan)
+        for c, month in enumerate(months):
+            if np.isfinite(month):
+                voters[c] = series[k, int(month), c, cols]
+        out.append(("ok", index, series[k], months, prep, voters))
     return out
 
 
@@ -198,12 +235,13 @@ class SimulationResult:
 
 
 def _context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
-    """A fork server that has imported the model (and ``preload``) once: fast to start, safe beside
+    """A fork server that has imported the model and loaded its compiled month (``sim.preload``), and
+    ``preload``, once: fast to start, safe beside
     threads; spawn where there is none. Explicit, because importing mesa forces the global start method
     to spawn. (The fork server is started once per process: the first caller's preload holds.)"""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.ensemble", *preload])
+        ctx.set_forkserver_preload(["sim.ensemble", "sim.preload", *preload])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -221,7 +259,8 @@ def _executor(executor: Executor | str | None, workers: int | None) -> tuple[Exe
 def run_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
                  replications: int | None = None, executor: Executor | str | None = None,
                  seed: int | None = None, progress: Progress | None = None, workers: int | None = None,
-                 chunks_per_worker: int = 8) -> SimulationResult:
+                 chunks_per_worker: int = 8, batch: int | None = None,
+                 batch_memory: int = BATCH_MEMORY) -> SimulationResult:
     """Run ``replications`` (default: the scenario's) independent replications and summarise them.
 
     ``executor``: None or "serial" (in this process), "process" (a process pool of ``workers``), or any
@@ -229,15 +268,18 @@ def run_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None,
     replication i uses the i-th child of ``SeedSequence(seed)``, so results do not depend on the
     executor. ``progress(done, total)`` is called as replications finish.
 
-    The replications go to the executor in chunks, about ``chunks_per_worker`` per worker (the pool's
-    size, ``workers``, or the CPUs for an executor of unknown size): each task then carries the
-    scenario and rules once for several replications, and the last chunks are small enough to keep
-    every worker busy to the end.
+    The replications go to the executor in batches (``run_chunk``), about ``chunks_per_worker`` per
+    worker (the pool's size, ``workers``, or the CPUs for an executor of unknown size), each no larger
+    than ``batch_memory`` bytes hold (``batch_size``); ``batch`` sets the size instead. Each task then
+    carries the scenario and rules once for several replications, their series are finished as one
+    array, and the last batches are small enough to keep every worker busy to the end. The batch size
+    never changes a result: each replication draws from its own stream only.
     """
     pool, owned = _executor(executor, workers)
     try:
         return submit_ensemble(scenario, rules, split, replications=replications, executor=pool, seed=seed,
-                               workers=workers, chunks_per_worker=chunks_per_worker).result(progress)
+                               workers=workers, chunks_per_worker=chunks_per_worker, batch=batch,
+                               batch_memory=batch_memory).result(progress)
     finally:
         if owned:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -278,7 +320,8 @@ class PendingEnsemble:
 def submit_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
                     replications: int | None = None, executor: Executor | None = None,
                     seed: int | None = None, workers: int | None = None,
-                    chunks_per_worker: int = 8) -> PendingEnsemble:
+                    chunks_per_worker: int = 8, batch: int | None = None,
+                    batch_memory: int = BATCH_MEMORY) -> PendingEnsemble:
     """Hand an ensemble's chunks to ``executor`` (default: run them here, now) and return at once;
     the arguments are ``run_ensemble``'s."""
     replications = scenario.replications if replications is None else replications
@@ -287,12 +330,15 @@ def submit_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = No
     seed = scenario.seed if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be a whole number ≥ 0 (got {seed!r})")
+    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
+        raise InputError(f"batch must be a whole number ≥ 1 (got {batch!r})")
     params = params_of(scenario, rules, split)
     pool = executor if executor is not None else SerialExecutor()
     children = list(enumerate(np.random.SeedSequence(seed).spawn(replications)))
     n_workers = 1 if isinstance(pool, SerialExecutor) else (
         workers or getattr(pool, "_max_workers", None) or os.cpu_count() or 1)
-    size = max(1, math.ceil(replications / (n_workers * chunks_per_worker)))
+    size = batch if batch is not None else batch_size(params, replications, n_workers, chunks_per_worker,
+                                                      batch_memory)
     chunks = [children[i:i + size] for i in range(0, replications, size)]
     token = uuid.uuid4().hex
     futures = {pool.submit(run_chunk, scenario, rules, split, params, chunk, token): chunk for chunk in chunks}
@@ -334,5 +380,5 @@ def _voter_categories(rules: RuleSet) -> tuple[str, ...]:
     return VOTER_METRICS
 
 
-__all__ = ["ESTATE", "Failure", "PendingEnsemble", "SerialExecutor", "SimulationResult", "run_chunk",
-           "run_ensemble", "split_of", "submit_ensemble"]
+__all__ = ["BATCH_MEMORY", "ESTATE", "Failure", "PendingEnsemble", "SerialExecutor", "SimulationResult",
+           "batch_size", "run_chunk", "run_ensemble", "split_of", "submit_ensemble"]

@@ -1,110 +1,439 @@
-"""One short function per event of the month, each a few array operations over every flat at once.
+"""The month's events, one compiled function each, and the month that runs them in order (``advance``).
 
-Each takes the population, the parameters, the model's generator and the month, changes the population,
-and returns the flats (or, for births and deaths, the persons' flats) it touched, so the month's flows
-can be counted. ``sim/reference.py`` writes the same rules household by household.
+A month's work is its events: the flats handed over, the vacant flats offered, the households moving
+in or leaving that month, the people crossing an age that matters, the births and the deaths due; no
+pass over every flat or person. ``sim/population.py`` says how the state is kept and why each draw has
+the law of the per-month rule; ``sim/reference.py`` writes the same rules household by household.
+
+Flows and counts are kept as they change (``counters``, ``community_flats``, ``census``, ``flows``)
+and copied into the month's record at its end.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from numba import njit
 
+from sim.kernels import (bernoulli, categorical, cell, draw_age, file, first_month, list_add, list_remove,
+                         new_person)
 from sim.params import Params
-from sim.population import OCCUPIED, SIGNED, UNDELIVERED, VACANT, Population, bernoulli
+from sim.population import (ALIVE, BIRTH, C_DELIVERED, C_HOUSEHOLDS, C_SIGNED, CAL_DEATH, CAL_LEAVE,
+                            CAL_MIGRANT, CAL_MOVE_IN, CAND_POS, DEATH, DISABLED, EVICTION, EXIT, F_BIRTHS,
+                            F_DEATHS, F_EVICTIONS, F_MOVE_INS, F_MOVE_OUTS, FERTILE, FLAT, GROUP, HEAD, LEASE_END,
+                            LEAVE, MOVE_IN, NEVER, N_CAND, N_NODES, N_PEOPLE, N_VAC, NEXT_BORN, NEXT_MEMBER, NONE, OCCUPIED,
+                            POOL, REASON, RESIDENTS, SIGNED, SIZE, STATE, UNDELIVERED, VAC_POS, VACANT,
+                            Population, cumulative)
+from sim.reporting import Census, Recorder
+
+# ``rates`` (float64) and ``figures`` (int64): the scalars of Params the month reads
+ROUND_SHARE, ACCEPTANCE, DISABLED_SHARE, NON_LOCAL, LOW_INCOME, BIRTH_P, DEATH_P, EXIT_P, SUBLET_P, RENEWAL = range(10)
+DELAY_MIN, DELAY_MAX, LEASE, NEW_APPLICANTS, FERTILE_START, FERTILE_END, RESIDENCE, PARTS, FIRST_BIRTH, MAX_SIZE = range(10)
 
 
-def deliver(pop: Population, params: Params, month: int) -> np.ndarray:
+def scalars(params, parts: int, first_birth: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rates`` and ``figures`` of ``params`` for the compiled month."""
+    rates = np.array([params.round_share, params.acceptance, params.disabled_share, params.non_local_share,
+                      params.low_income_share, params.birth_monthly, params.death_monthly, params.exit_monthly,
+                      params.sublet_monthly, params.renewal_rate], dtype=np.float64)
+    low, high = params.fertile_ages
+    residence = params.migrant_residence_months or 0
+    figures = np.array([params.delay_min, params.delay_max, params.lease_months, params.new_applicants,
+                        low * 12, (high + 1) * 12, residence, parts, first_birth, int(params.size_values.max())],
+                       dtype=np.int64)
+    return rates, figures
+
+
+@njit(cache=True)
+def childbearing(age: int, figures: np.ndarray) -> int:
+    return 1 if figures[FERTILE_START] <= age < figures[FERTILE_END] else 0
+
+
+@njit(cache=True)
+def deliver(month, flats, vacant, counters, community_flats, flat_community, offsets, delivery):
     """Buildings handed over this month open their flats (vacant, ready to let)."""
-    opened = [np.arange(pop.offsets[b], pop.offsets[b + 1])
-              for b in np.flatnonzero(params.building_delivery == month)]
-    if not opened:
-        return np.empty(0, dtype=np.int64)
-    flats = np.concatenate(opened)
-    flats = flats[pop.state[flats] == UNDELIVERED]
-    pop.state[flats] = VACANT
-    return flats
+    for b in range(len(delivery)):
+        if delivery[b] != month:
+            continue
+        for f in range(offsets[b], offsets[b + 1]):
+            if flats[f, STATE] == UNDELIVERED:
+                flats[f, STATE] = VACANT
+                list_add(vacant, flats, VAC_POS, counters, N_VAC, f)
+                community_flats[flat_community[f], C_DELIVERED] += 1
 
 
-def accept_offers(pop: Population, params: Params, rng: np.random.Generator, month: int, pool: int
-                  ) -> np.ndarray:
-    """One allocation round: a share of the vacant flats is offered to applicants from the waiting pool
-    (at most one each); each applicant accepts with the scenario's probability and signs, to move in
-    after a delay. Applicants who decline stay in the pool. Returns the flats signed."""
-    vacant = np.flatnonzero(pop.state == VACANT)
-    offered = vacant[bernoulli(rng, len(vacant), params.round_share)]
-    if len(offered) > pool:
-        offered = np.sort(rng.choice(offered, size=pool, replace=False))
-    signed = offered[bernoulli(rng, len(offered), params.acceptance)]
-    delay = rng.integers(params.delay_min, params.delay_max + 1, size=len(signed))
-    pop.sign(rng, signed, month + delay)
-    return signed
+@njit(cache=True)
+def sign(rng, month, f, move_in, flats, people, nodes, heads, born, vacant, counters, community_flats,
+         flat_community, rates, figures, size_values, size_cdf, band_low, band_high, band_cdf, head_low,
+         head_high, head_cdf):
+    """A household from the pool signs for flat ``f``: its size, members (the signer from the signers'
+    bands), disability, hukou and low income; it moves in at ``move_in``."""
+    list_remove(vacant, flats, VAC_POS, counters, N_VAC, f)
+    size = size_values[categorical(rng, size_cdf)]
+    first_birth = figures[FIRST_BIRTH]
+    for k in range(size):
+        if k == 0:
+            age = draw_age(rng, head_low, head_high, head_cdf)
+        else:
+            age = draw_age(rng, band_low, band_high, band_cdf)
+        # ``age`` is the age before this month's ageing: born ``age + 1`` months before this month
+        new_person(people, flats, born, first_birth, counters, f, month - age - 1,
+                   rng.random() < rates[DISABLED_SHARE])
+        flats[f, FERTILE] += childbearing(age, figures)   # the month's ageing (``cross``) follows
+    local = rng.random() >= rates[NON_LOCAL]
+    low_income = rng.random() < rates[LOW_INCOME]
+    group = 0 if local else (2 if figures[RESIDENCE] > 0 else 1)
+    flats[f, GROUP] = group + (3 if low_income else 0)
+    flats[f, SIZE] = size
+    flats[f, STATE] = SIGNED
+    flats[f, MOVE_IN] = move_in
+    community_flats[flat_community[f], C_SIGNED] += 1
+    file(nodes, heads, counters, CAL_MOVE_IN, move_in, f)
 
 
-def move_in(pop: Population, params: Params, month: int) -> np.ndarray:
-    """Signed households whose move-in month has come move in; their first lease term starts."""
-    flats = np.flatnonzero((pop.state == SIGNED) & (pop.move_in_month <= month))
-    pop.state[flats] = OCCUPIED
-    pop.move_in_month[flats] = month
-    pop.lease_end[flats] = month + params.lease_months
-    return flats
+@njit(cache=True)
+def allocation_round(rng, month, flats, people, nodes, heads, born, vacant, counters, community_flats,
+                     flat_community, scratch, rates, figures, size_values, size_cdf, band_low, band_high,
+                     band_cdf, head_low, head_high, head_cdf):
+    """One allocation round: each vacant flat is offered with the round share, to one applicant of the
+    pool each (a random subset of the offers when the pool is smaller); each applicant accepts with the
+    scenario's probability, signs and moves in after a delay. Declining applicants stay in the pool."""
+    k = bernoulli(rng, counters[N_VAC], rates[ROUND_SHARE], scratch)
+    for i in range(k):
+        scratch[i] = vacant[scratch[i]]
+    pool = counters[POOL]
+    if k > pool:
+        for i in range(pool):                  # a uniform subset of ``pool`` offers (partial shuffle)
+            j = i + rng.integers(0, k - i)
+            scratch[i], scratch[j] = scratch[j], scratch[i]
+        k = max(pool, 0)
+    signed = 0
+    for i in range(k):
+        if rng.random() < rates[ACCEPTANCE]:
+            delay = rng.integers(figures[DELAY_MIN], figures[DELAY_MAX] + 1)
+            sign(rng, month, scratch[i], month + delay, flats, people, nodes, heads, born, vacant, counters,
+                 community_flats, flat_community, rates, figures, size_values, size_cdf, band_low, band_high,
+                 band_cdf, head_low, head_high, head_cdf)
+            signed += 1
+    counters[POOL] -= signed
 
 
-def age(pop: Population) -> None:
-    """Everyone is a month older."""
-    pop.grow_older()
+@njit(cache=True)
+def move_in(rng, month, flats, people, nodes, heads, candidates, counters, community_flats,
+            building_households, flows, census, flat_community, flat_building, partition, rates, figures):
+    """Households whose move-in month has come move in; their first lease term starts. Drawn now,
+    once: each member's death month, and the month the household leaves (the first lease term not
+    renewed, a voluntary exit, or an eviction for subletting, in that order within a month)."""
+    parts = figures[PARTS]
+    i = heads[CAL_MOVE_IN, month]
+    while i != NONE:
+        f = nodes[i, 0]
+        i = nodes[i, 1]
+        if flats[f, STATE] != SIGNED or flats[f, MOVE_IN] != month:
+            continue
+        c = flat_community[f]
+        flats[f, STATE] = OCCUPIED
+        community_flats[c, C_SIGNED] -= 1
+        community_flats[c, C_HOUSEHOLDS] += 1
+        building_households[flat_building[f]] += 1
+        flows[c, F_MOVE_INS] += 1
+        r = flats[f, HEAD]
+        while r != NONE:
+            # counted at the age before this month's ageing; ``cross`` moves those with a birthday
+            census[c, cell(people, flats, r, month - 1 - people[r, BIRTH], partition, parts)] += 1
+            counters[RESIDENTS] += 1
+            people[r, DEATH] = first_month(rng, rates[DEATH_P], month)
+            file(nodes, heads, counters, CAL_DEATH, people[r, DEATH], r)
+            r = people[r, NEXT_MEMBER]
+        if flats[f, FERTILE] > 0:
+            list_add(candidates, flats, CAND_POS, counters, N_CAND, f)
+        lease = figures[LEASE]
+        renewal = rates[RENEWAL]
+        leave, reason = NEVER, LEASE_END
+        if renewal < 1.0:
+            terms = 1 if renewal <= 0.0 else rng.geometric(1.0 - renewal)
+            leave = min(month + terms * lease, NEVER)
+        exit_ = first_month(rng, rates[EXIT_P], month)
+        if exit_ < leave:
+            leave, reason = exit_, EXIT
+        evict = first_month(rng, rates[SUBLET_P], month)
+        if evict < leave:
+            leave, reason = evict, EVICTION
+        flats[f, LEAVE] = leave
+        flats[f, REASON] = reason
+        file(nodes, heads, counters, CAL_LEAVE, leave, f)
+        if figures[RESIDENCE] > 0 and flats[f, GROUP] % 3 == 2:
+            file(nodes, heads, counters, CAL_MIGRANT, month + figures[RESIDENCE], f)
 
 
-def give_birth(pop: Population, params: Params, rng: np.random.Generator) -> np.ndarray:
+
+@njit(cache=True)
+def migrants_qualify(month, flats, people, heads, nodes, census, flat_community, partition, figures):
+    """Migrant households resident long enough (Shandong) now count among the tenants who may vote."""
+    parts = figures[PARTS]
+    i = heads[CAL_MIGRANT, month]
+    while i != NONE:
+        f = nodes[i, 0]
+        i = nodes[i, 1]
+        if (flats[f, STATE] != OCCUPIED or flats[f, MOVE_IN] != month - figures[RESIDENCE]
+                or flats[f, GROUP] % 3 != 2):
+            continue
+        c = flat_community[f]
+        r = flats[f, HEAD]
+        while r != NONE:
+            if people[r, ALIVE] == 1:
+                census[c, cell(people, flats, r, month - 1 - people[r, BIRTH], partition, parts)] -= 1
+            r = people[r, NEXT_MEMBER]
+        flats[f, GROUP] -= 1
+        r = flats[f, HEAD]
+        while r != NONE:
+            if people[r, ALIVE] == 1:
+                census[c, cell(people, flats, r, month - 1 - people[r, BIRTH], partition, parts)] += 1
+            r = people[r, NEXT_MEMBER]
+
+
+@njit(cache=True)
+def cross(month, edges, flats, people, born, candidates, counters, census, flat_community, partition, figures):
+    """Everyone is a month older: only those born ``edge`` months ago for an age ``edge`` that matters
+    (a census band's edge, the start or end of childbearing age) are visited."""
+    parts, first_birth = figures[PARTS], figures[FIRST_BIRTH]
+    for e in edges:
+        b = month - e - first_birth
+        if b < 0 or b >= len(born):
+            continue
+        band_edge = partition[e] != partition[e - 1]
+        r = born[b]
+        while r != NONE:
+            if people[r, ALIVE] == 1:
+                f = people[r, FLAT]
+                occupied = flats[f, STATE] == OCCUPIED
+                if e == figures[FERTILE_START]:
+                    flats[f, FERTILE] += 1
+                    if occupied and flats[f, FERTILE] == 1:
+                        list_add(candidates, flats, CAND_POS, counters, N_CAND, f)
+                if e == figures[FERTILE_END]:
+                    flats[f, FERTILE] -= 1
+                    if occupied and flats[f, FERTILE] == 0:
+                        list_remove(candidates, flats, CAND_POS, counters, N_CAND, f)
+                if occupied and band_edge:
+                    c = flat_community[f]
+                    census[c, cell(people, flats, r, e - 1, partition, parts)] -= 1
+                    census[c, cell(people, flats, r, e, partition, parts)] += 1
+            r = people[r, NEXT_BORN]
+
+
+@njit(cache=True)
+def give_birth(rng, month, flats, people, nodes, heads, born, candidates, counters, flows, census,
+               flat_community, scratch, partition, rates, figures):
     """Births at the crude birth rate over all residents, each in a household with a member of
     childbearing age (simulation.fertile_ages), at most one per household a month."""
-    occupied = pop.occupied()
-    residents = int(pop.size.sum(where=occupied))
-    candidates = np.flatnonzero((pop.fertile > 0) & occupied)
-    if len(candidates) == 0:
-        return candidates
-    p = min(1.0, params.birth_monthly * residents / len(candidates))
-    flats = candidates[bernoulli(rng, len(candidates), p)]
-    pop.add_member(flats, rng.random(len(flats)) < params.disabled_share)
-    return flats
+    n = counters[N_CAND]
+    if n == 0:
+        return
+    p = min(1.0, rates[BIRTH_P] * counters[RESIDENTS] / n)
+    k = bernoulli(rng, n, p, scratch)
+    for i in range(k):
+        scratch[i] = candidates[scratch[i]]
+    parts = figures[PARTS]
+    for i in range(k):
+        f = scratch[i]
+        c = flat_community[f]
+        r = new_person(people, flats, born, figures[FIRST_BIRTH], counters, f, month,
+                       rng.random() < rates[DISABLED_SHARE])
+        flats[f, SIZE] += 1
+        flats[f, FERTILE] += childbearing(0, figures)
+        census[c, cell(people, flats, r, 0, partition, parts)] += 1
+        counters[RESIDENTS] += 1
+        flows[c, F_BIRTHS] += 1
+        people[r, DEATH] = first_month(rng, rates[DEATH_P], month)
+        file(nodes, heads, counters, CAL_DEATH, people[r, DEATH], r)
 
 
-def die(pop: Population, params: Params, rng: np.random.Generator) -> np.ndarray:
-    """Each resident dies with the monthly probability of the crude death rate; a household left with
-    nobody frees its flat. Returns the flat of each person who died. (Drawn over every row of the
-    person table, then kept if the row is a resident: the same chance for each resident, without a
-    pass to list them first.)"""
-    rows = bernoulli(rng, pop.used, params.death_monthly)
-    rows = rows[(pop.age[rows] >= 0) & (pop.state[pop.flat[rows]] == OCCUPIED)]
-    flats = pop.remove_members(rows)
-    pop.vacate(np.unique(flats[pop.size[flats] == 0]))
-    return flats
+@njit(cache=True)
+def vacate(month, f, flats, people, vacant, candidates, counters, community_flats, building_households,
+           census, flat_community, flat_building, partition, figures):
+    """The household of ``f`` leaves: its people are no longer counted; the flat is let again from the
+    next round."""
+    c = flat_community[f]
+    r = flats[f, HEAD]
+    while r != NONE:
+        if people[r, ALIVE] == 1:
+            census[c, cell(people, flats, r, month - people[r, BIRTH], partition, figures[PARTS])] -= 1
+            counters[RESIDENTS] -= 1
+            people[r, ALIVE] = 0
+        r = people[r, NEXT_MEMBER]
+    flats[f, STATE] = VACANT
+    flats[f, HEAD] = NONE
+    flats[f, SIZE] = 0
+    flats[f, FERTILE] = 0
+    flats[f, MOVE_IN] = NONE
+    flats[f, LEAVE] = NONE
+    community_flats[c, C_HOUSEHOLDS] -= 1
+    building_households[flat_building[f]] -= 1
+    list_remove(candidates, flats, CAND_POS, counters, N_CAND, f)
+    list_add(vacant, flats, VAC_POS, counters, N_VAC, f)
 
 
-def end_leases(pop: Population, params: Params, rng: np.random.Generator, month: int) -> np.ndarray:
-    """Leases reaching the end of a term are renewed for another term with the scenario's renewal
-    rate; the others move out."""
-    due = np.flatnonzero(pop.lease_end == month)
-    leaving = due[bernoulli(rng, len(due), 1.0 - params.renewal_rate)]
-    pop.lease_end[due] += params.lease_months
-    pop.vacate(leaving)
-    return leaving
+@njit(cache=True)
+def die(month, flats, people, nodes, heads, vacant, candidates, counters, community_flats, building_households,
+        flows, census, flat_community, flat_building, partition, figures):
+    """The residents whose death month has come die; a household left with nobody frees its flat."""
+    parts = figures[PARTS]
+    i = heads[CAL_DEATH, month]
+    while i != NONE:
+        r = nodes[i, 0]
+        i = nodes[i, 1]
+        if people[r, ALIVE] != 1 or people[r, DEATH] != month:
+            continue
+        f = people[r, FLAT]
+        c = flat_community[f]
+        age = month - people[r, BIRTH]
+        census[c, cell(people, flats, r, age, partition, parts)] -= 1
+        counters[RESIDENTS] -= 1
+        people[r, ALIVE] = 0
+        flats[f, SIZE] -= 1
+        flows[c, F_DEATHS] += 1
+        if childbearing(age, figures) == 1:
+            flats[f, FERTILE] -= 1
+            if flats[f, FERTILE] == 0:
+                list_remove(candidates, flats, CAND_POS, counters, N_CAND, f)
+        if flats[f, SIZE] == 0:
+            vacate(month, f, flats, people, vacant, candidates, counters, community_flats, building_households,
+                   census, flat_community, flat_building, partition, figures)
 
 
-def move_out(pop: Population, params: Params, rng: np.random.Generator) -> np.ndarray:
-    """Households leave of their own accord at the scenario's yearly voluntary-exit rate."""
-    leaving = occupied_at_rate(pop, rng, params.exit_monthly)
-    pop.vacate(leaving)
-    return leaving
+@njit(cache=True)
+def leave(month, flats, people, nodes, heads, vacant, candidates, counters, community_flats,
+          building_households, flows, census, flat_community, flat_building, partition, figures):
+    """Households whose leaving month has come move out: a lease term not renewed, a voluntary exit, or
+    subletting found and evicted (allocation.sublet_eviction_rate, CQ-0943)."""
+    i = heads[CAL_LEAVE, month]
+    while i != NONE:
+        f = nodes[i, 0]
+        i = nodes[i, 1]
+        if flats[f, STATE] != OCCUPIED or flats[f, LEAVE] != month:
+            continue
+        c = flat_community[f]
+        flows[c, F_MOVE_OUTS] += 1
+        if flats[f, REASON] == EVICTION:
+            flows[c, F_EVICTIONS] += 1
+        vacate(month, f, flats, people, vacant, candidates, counters, community_flats, building_households,
+               census, flat_community, flat_building, partition, figures)
 
 
-def evict_sublets(pop: Population, params: Params, rng: np.random.Generator) -> np.ndarray:
-    """Subletting found and evicted at the yearly rate of allocation.sublet_eviction_rate (CQ-0943)."""
-    evicted = occupied_at_rate(pop, rng, params.sublet_monthly)
-    pop.vacate(evicted)
-    return evicted
+@njit(cache=True)
+def headroom(counters, delivered, month, n_flats, max_size):
+    """Rows of people and calendar nodes month ``month`` may need at most: every flat that could be let
+    signs a household of the largest size, every occupied flat has a birth, every person gets a death
+    date, every household a move-in, a leaving and a residence date."""
+    lettable = counters[N_VAC] + delivered[month]
+    people = lettable * max_size + n_flats
+    return people, people + 3 * n_flats
 
 
-def occupied_at_rate(pop: Population, rng: np.random.Generator, p: float) -> np.ndarray:
-    """Each occupied flat chosen with probability ``p`` (drawn over every flat, kept if occupied)."""
-    flats = bernoulli(rng, len(pop.state), p)
-    return flats[pop.state[flats] == OCCUPIED]
+@njit(cache=True)
+def advance(rng, start, stop, flats, people, nodes, heads, born, candidates, vacant, counters, census,
+            community_flats, building_households, flows, scratch, record, building_record, pool_record,
+            flat_community, flat_building, offsets, delivery, delivered, rounds, edges, partition, rates,
+            figures, size_values, size_cdf, band_low, band_high, band_cdf, head_low, head_high, head_cdf):
+    """Months ``start`` … ``stop - 1`` in the order of ``EstateModel.step``; returns the first month not
+    run (before ``stop`` when the tables need room first: ``headroom``)."""
+    n_flats = flats.shape[0]
+    for month in range(start, stop):
+        need_people, need_nodes = headroom(counters, delivered, month, n_flats, figures[MAX_SIZE])
+        if counters[N_PEOPLE] + need_people > people.shape[0] or counters[N_NODES] + need_nodes > nodes.shape[0]:
+            return month
+        deliver(month, flats, vacant, counters, community_flats, flat_community, offsets, delivery)
+        if month > 0:
+            counters[POOL] += figures[NEW_APPLICANTS]
+        for _ in range(rounds[month]):
+            allocation_round(rng, month, flats, people, nodes, heads, born, vacant, counters, community_flats,
+                             flat_community, scratch, rates, figures, size_values, size_cdf, band_low, band_high,
+                             band_cdf, head_low, head_high, head_cdf)
+        move_in(rng, month, flats, people, nodes, heads, candidates, counters, community_flats,
+                building_households, flows, census, flat_community, flat_building, partition, rates, figures)
+        if figures[RESIDENCE] > 0:
+            migrants_qualify(month, flats, people, heads, nodes, census, flat_community, partition, figures)
+        cross(month, edges, flats, people, born, candidates, counters, census, flat_community, partition, figures)
+        give_birth(rng, month, flats, people, nodes, heads, born, candidates, counters, flows, census,
+                   flat_community, scratch, partition, rates, figures)
+        die(month, flats, people, nodes, heads, vacant, candidates, counters, community_flats, building_households,
+            flows, census, flat_community, flat_building, partition, figures)
+        leave(month, flats, people, nodes, heads, vacant, candidates, counters, community_flats,
+              building_households, flows, census, flat_community, flat_building, partition, figures)
+        # the month's record: flats by state, flows, census cells; occupied flats per building; the pool
+        n_c = community_flats.shape[1]
+        n_f = flows.shape[1]
+        for c in range(census.shape[0]):
+            for j in range(n_c):
+                record[month, c, j] = community_flats[c, j]
+            for j in range(n_f):
+                record[month, c, n_c + j] = flows[c, j]
+                flows[c, j] = 0
+            for j in range(census.shape[1]):
+                record[month, c, n_c + n_f + j] = census[c, j]
+        for b in range(len(building_households)):
+            building_record[month, b] = building_households[b]
+        pool_record[month] = counters[POOL]
+    return stop
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """What the compiled month reads and never changes, built once per ``Params`` (an ensemble's
+    replications share it)."""
+
+    flat_community: np.ndarray
+    flat_building: np.ndarray
+    offsets: np.ndarray          # each building's first flat (a building's flats are consecutive rows)
+    delivery: np.ndarray         # each building's delivery month
+    delivered: np.ndarray        # flats delivered in each month
+    rounds: np.ndarray
+    edges: np.ndarray            # ages (months) at which someone's counts change (Census.crossings)
+    partition: np.ndarray        # age (months) → census partition
+    rates: np.ndarray
+    figures: np.ndarray
+    size_values: np.ndarray
+    size_cdf: np.ndarray
+    band_low: np.ndarray
+    band_high: np.ndarray
+    band_cdf: np.ndarray
+    head_low: np.ndarray
+    head_high: np.ndarray
+    head_cdf: np.ndarray
+
+
+def inputs_of(params: Params, census: Census) -> Inputs:
+    building = np.repeat(np.arange(len(params.building_units)), params.building_units)
+    first_birth = -len(census.partition) - 1
+    rates, figures = scalars(params, census.parts, first_birth)
+    i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
+    return Inputs(
+        flat_community=i64(params.building_community[building]), flat_building=i64(building),
+        offsets=i64(np.concatenate([[0], np.cumsum(params.building_units)])),
+        delivery=i64(params.building_delivery),
+        delivered=i64(np.bincount(np.clip(params.building_delivery, 0, params.horizon),
+                                  weights=params.building_units, minlength=params.horizon + 1)),
+        rounds=i64(params.rounds), edges=census.crossings, partition=census.partition,
+        rates=rates, figures=figures, size_values=i64(params.size_values), size_cdf=cumulative(params.size_probs),
+        band_low=i64(params.band_low), band_high=i64(params.band_high), band_cdf=cumulative(params.band_probs),
+        head_low=i64(params.head_band_low), head_high=i64(params.head_band_high),
+        head_cdf=cumulative(params.head_band_probs))
+
+
+def run_months(rng: np.random.Generator, pop: Population, recorder: Recorder, inputs: Inputs, start: int,
+               stop: int) -> None:
+    """Months ``start`` … ``stop - 1`` of one replication, growing its tables when a month asks."""
+    x = inputs
+    month = start
+    while month < stop:
+        month = advance(rng, month, stop, pop.flats, pop.people, pop.nodes, pop.heads, pop.born, pop.candidates,
+                        pop.vacant, pop.counters, pop.census, pop.community_flats, pop.building_households,
+                        pop.flows, pop.scratch, recorder.record, recorder.building_record, recorder.pool_record,
+                        x.flat_community, x.flat_building, x.offsets, x.delivery, x.delivered, x.rounds, x.edges,
+                        x.partition, x.rates, x.figures, x.size_values, x.size_cdf, x.band_low, x.band_high,
+                        x.band_cdf, x.head_low, x.head_high, x.head_cdf)
+        if month < stop:
+            people, nodes = headroom(pop.counters, x.delivered, month, len(pop.flats), int(x.figures[MAX_SIZE]))
+            pop.reserve(int(people), int(nodes))

@@ -18,8 +18,9 @@ import numpy as np
 from scenarios.schema import Scenario
 from scenarios.split import Split
 from sim.agents import Community, HousingAuthority, Households
+from sim.events import Inputs, inputs_of
 from sim.params import Params, params_of
-from sim.reporting import Recorder, RuleTables, finish, rule_tables
+from sim.reporting import Census, Recorder, RuleTables, finish, rule_tables
 from standards.errors import InputError
 from standards.ruleset import RuleSet
 
@@ -29,7 +30,9 @@ class EstateModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, rules: RuleSet, split: Split | None = None, *,
                  rng: np.random.Generator | np.random.SeedSequence | int | None = None,
-                 params: Params | None = None, tables: RuleTables | None = None) -> None:
+                 params: Params | None = None, tables: RuleTables | None = None,
+                 census: Census | None = None, inputs: Inputs | None = None,
+                 data: np.ndarray | None = None) -> None:
         if rng is None:
             rng = scenario.seed
         if isinstance(rng, bool) or not isinstance(rng, (int, np.integer, np.random.SeedSequence,
@@ -41,12 +44,11 @@ class EstateModel(mesa.Model):
         self.params = params if params is not None else params_of(scenario, rules, split)
         self.rules = rules
         self.month = 0
-        self.recorder = Recorder(self.params)
+        self.recorder = Recorder(self.params, census, data)
         self.tables = tables if tables is not None else rule_tables(self.params, rules)
-        self.building_households = np.zeros(len(self.params.building_units), dtype=np.int64)
-        self.community_groups = np.zeros(self.params.communities)   # resident groups, counted each month
         self.authority = HousingAuthority(self)
-        self.households = Households(self)
+        inputs = inputs if inputs is not None else inputs_of(self.params, self.recorder.census)
+        self.households = Households(self, inputs)
         self.communities = [Community(self, i) for i in range(self.params.communities)]
 
     def step(self) -> None:
@@ -56,32 +58,30 @@ class EstateModel(mesa.Model):
         if self.month >= self.params.horizon:
             self.running = False
             return
-        self.authority.deliver_buildings()
-        self.authority.run_allocation_rounds()
-        self.households.move_in()
-        self.households.age()
-        self.households.give_birth()
-        self.households.die()
-        self.households.end_leases()
-        self.households.move_out()
-        self.households.evict_sublets()
-        self.count_the_month()
-        for community in self.communities:
-            community.step()
-        self.month += 1
-
-    def count_the_month(self) -> None:
-        self.building_households = self.recorder.take_census(self.households.pop, self.month)
-        # resident groups form building by building (one table look-up for every building at once)
-        self.community_groups = np.bincount(self.params.building_community, minlength=self.params.communities,
-                                            weights=self.tables.groups(self.building_households))
-        self.recorder.data[self.month, -1, self.recorder.index["waiting_pool"]] = self.authority.waiting_pool
+        self._advance(self.month + 1)
 
     def run(self) -> None:
-        """Step to the horizon."""
-        while self.month < self.params.horizon:
-            self.step()
+        """Step to the horizon (every remaining month in one compiled call)."""
+        self._advance(self.params.horizon)
         self.running = False
+
+    def _advance(self, stop: int) -> None:
+        start = self.month
+        if stop <= start:
+            return
+        self.households.advance(start, stop)
+        self.month = stop
+        self.recorder.account(start, stop, self.tables)
+        data, ix = self.recorder.data, self.recorder.index
+        households = data[start:stop, :-1, ix["households"]]
+        measure = data[start:stop, :-1, ix[self.tables.election_measure]]
+        for c in self.communities:
+            data[start:stop, c.index, ix["elected"]] = c.account(start, households[:, c.index],
+                                                                 measure[:, c.index])
+
+    @property
+    def waiting_pool(self) -> int:
+        return self.authority.waiting_pool
 
     def election_months(self) -> dict[str, int | None]:
         return {c.community_id: c.election_month for c in self.communities}

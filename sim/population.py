@@ -1,14 +1,27 @@
-"""The residents as columns: one row per flat (the household living in it, if any) and one row per person.
-A month over 50,000 households is then a few array operations.
+"""The residents as columns, kept so that a month costs its events, not its people.
 
-Each flat's row holds its state (not yet delivered, vacant, signed and waiting to move in, occupied),
-the building and community it belongs to, when its household moves in and when its lease term ends, the
-household's hukou (local or not), low-income flag and size. Each person's row holds the flat they
-live in, their age in months (-1 for a free row) and a disability flag. New people take rows at the
-end; the rows of people who died or left are dropped now and then (``compact``), so the person table
-stays about as long as the number of residents. The rows of a household that left are freed lazily,
-before flats are let again (``sign``) or the table is compacted: until then nothing counts them, as
-every count of people looks at occupied flats only.
+One row per flat (the household living in it, if any) and one row per person ever housed; ages are
+kept as birth months (a person's age in month t is ``t - birth``), so nobody is visited to grow older.
+What happens to a person or a household later is either known at once or drawn once, from the same
+monthly probabilities the rules state, and filed in a calendar under its month:
+
+- a household's move-in month (drawn when it signs), the month its household leaves (the first of: a
+  lease term not renewed, a voluntary exit, an eviction for subletting — each month's chance is
+  constant, so the first month it happens is a geometric draw, made when the household moves in), and
+  under Shandong the month a migrant household has lived there long enough to vote;
+- a person's death month (a geometric draw at move-in, or at birth);
+- the months anyone crosses an age that matters (a census band's edge, the start or end of childbearing
+  age) follow from their birth month: the people born in one month are linked in a list, so month t
+  visits only those born ``t - edge`` months ago.
+
+Draws of an event that no longer applies (a death in a household that left) are skipped when their
+month comes. Births stay a draw each month (their rate depends on that month's residents), over a list
+of the candidate households kept as they change; the vacant flats are kept as a list too.
+
+Every array of one replication lives in a few integer tables (``flats``, ``people``, the calendar's
+``nodes``) so the compiled month (``sim.events``) takes few arguments. Rows of people are never
+reused within a run (a person's row is their identity in the calendar); the tables start large enough
+for the run expected and grow, by doubling, when a month might not fit in what is left.
 """
 
 from __future__ import annotations
@@ -18,198 +31,112 @@ import numpy as np
 from sim.params import MONTHS_PER_YEAR, Params
 
 UNDELIVERED, VACANT, SIGNED, OCCUPIED = 0, 1, 2, 3
-EMPTY = -1
+NONE = -1
+INT = np.int32           # months, rows and counts all fit; half the memory of int64
+NEVER = 1 << 30          # the month of an event that does not happen (beyond any horizon)
+
+# columns of ``flats``
+STATE, MOVE_IN, LEAVE, REASON, SIZE, FERTILE, HEAD, GROUP, CAND_POS, VAC_POS = range(10)
+FLAT_COLUMNS = 10
+# why a household leaves (``REASON``), in the month's order of those events
+LEASE_END, EXIT, EVICTION = 0, 1, 2
+# columns of ``people``
+FLAT, BIRTH, DISABLED, ALIVE, NEXT_MEMBER, NEXT_BORN, DEATH = range(7)
+PERSON_COLUMNS = 7
+# calendars (rows of ``heads``): what each node (a flat or a person) is filed for
+CAL_MOVE_IN, CAL_MIGRANT, CAL_DEATH, CAL_LEAVE = range(4)
+CALENDARS = 4
+# ``counters``
+N_CAND, N_VAC, N_PEOPLE, N_NODES, POOL, RESIDENTS = range(6)
+COUNTERS = 6
+# ``community_flats`` columns
+C_DELIVERED, C_HOUSEHOLDS, C_SIGNED = range(3)
+# ``flows`` columns: the order of sim.reporting.FLOW_METRICS
+F_MOVE_INS, F_MOVE_OUTS, F_EVICTIONS, F_BIRTHS, F_DEATHS = range(5)
+# the voter category × low income groups of the census (sim.reporting.Census.GROUPS)
+GROUPS = 6
 
 
-def bernoulli(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Indices in ``range(n)`` each chosen independently with probability ``p``, in O(n·p) time for
-    small ``p`` (geometric gaps between successes instead of one uniform draw per item)."""
-    if n <= 0 or p <= 0:
-        return np.empty(0, dtype=np.int64)
-    if p >= 1:
-        return np.arange(n)
-    if p > 0.1:
-        return np.flatnonzero(rng.random(n) < p)
-    mean = n * p
-    pos = np.cumsum(rng.geometric(p, int(mean + 5 * mean ** 0.5 + 16))) - 1
-    while pos[-1] < n:
-        more = np.cumsum(rng.geometric(p, int(mean + 16))) + pos[-1]
-        pos = np.concatenate([pos, more])
-    return pos[pos < n]
+def expected_people(params: Params) -> int:
+    """A first size for the person table: everyone of a full estate, plus those who replace the
+    households leaving (lease terms not renewed, exits, evictions) and the newborns over the horizon,
+    with a quarter more (the table grows if a run needs more)."""
+    leaving = params.exit_monthly + params.sublet_monthly + (1 - params.renewal_rate) / params.lease_months
+    per_flat = params.persons_per_household * (1 + params.horizon * (leaving + params.birth_monthly))
+    return int(1.25 * params.flats * per_flat) + 64
 
 
 def cumulative(probs: np.ndarray) -> np.ndarray:
-    """The cumulative distribution ``categorical`` draws from."""
+    """The cumulative distribution the categorical draws search."""
     cdf = np.cumsum(probs)
     return cdf / cdf[-1]
 
 
-def categorical(rng: np.random.Generator, cdf: np.ndarray, size: int) -> np.ndarray:
-    """``size`` category indices drawn with the probabilities behind ``cdf``: the very draws of
-    ``rng.choice(len(cdf), size, p=probs)``, without its checks of ``probs`` on every call."""
-    return cdf.searchsorted(rng.random(size), side="right")
-
-
-def draw_ages(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, cdf: np.ndarray,
-              size: int) -> np.ndarray:
-    """Ages in months: a band by its share (``cdf``: ``cumulative`` of the shares), then a month uniform
-    over the band's whole years (the same as a year uniform in the band and a month uniform in the year)."""
-    band = categorical(rng, cdf, size)
-    first, months = low[band] * MONTHS_PER_YEAR, (high[band] - low[band] + 1) * MONTHS_PER_YEAR
-    return first + (rng.random(size) * months).astype(np.int64)
-
-
 class Population:
-    """Flats and the households in them (one row per flat), and the people (one row per person)."""
+    """One replication's flats, people, calendar and running counts (see the module's docstring)."""
 
-    def __init__(self, params: Params) -> None:
+    def __init__(self, params: Params, partition: np.ndarray, parts: int) -> None:
         self.params = params
-        n = params.flats
-        self.offsets = np.concatenate([[0], np.cumsum(params.building_units)])
-        self.building = np.repeat(np.arange(len(params.building_units)), params.building_units)
-        self.community = params.building_community[self.building]
-        self.state = np.full(n, UNDELIVERED, dtype=np.int8)
-        self.move_in_month = np.full(n, -1, dtype=np.int64)
-        self.lease_end = np.full(n, -1, dtype=np.int64)     # the month the current lease term ends
-        self.local = np.zeros(n, dtype=bool)
-        self.low_income = np.zeros(n, dtype=bool)
-        self.size = np.zeros(n, dtype=np.int64)
-        # members of childbearing age (simulation.fertile_ages), kept up to date as people arrive, age
-        # and die, so that births need not look at every person each month (a let flat's count is exact;
-        # a vacant flat's is reset when it is let again)
-        self.fertile = np.zeros(n, dtype=np.int64)
-        low, high = params.fertile_ages
-        self.fertile_months = (low * MONTHS_PER_YEAR, (high + 1) * MONTHS_PER_YEAR)
-        # the person table: rows [0, used) are in use; a free row has age EMPTY
-        capacity = int(n * params.persons_per_household * 1.2) + 64
-        self.flat = np.zeros(capacity, dtype=np.int64)
-        self.age = np.full(capacity, EMPTY, dtype=np.int16)
-        self.disabled = np.zeros(capacity, dtype=bool)
-        self.used = 0
-        self.freed = 0
-        self.size_cdf, self.band_cdf, self.head_band_cdf = (
-            cumulative(x) for x in (params.size_probs, params.band_probs, params.head_band_probs))
-        self._leaving: list[np.ndarray] = []
+        n, horizon = params.flats, params.horizon
+        self.flats = np.full((n, FLAT_COLUMNS), NONE, dtype=INT)
+        self.flats[:, STATE] = UNDELIVERED
+        self.flats[:, SIZE] = 0
+        self.flats[:, FERTILE] = 0
+        # Rows are set when used (never read before), so the tables start uninitialised: the memory of a
+        # row is taken only when first written. They are made large enough for the people expected
+        # over the horizon plus the most one month may add (``events.headroom``), so they seldom grow.
+        people = expected_people(params) + n * (int(params.size_values.max()) + 1)
+        self.people = np.empty((people, PERSON_COLUMNS), dtype=INT)
+        self.nodes = np.empty((people + 3 * n, 2), dtype=INT)
+        self.heads = np.full((CALENDARS, horizon + 1), NONE, dtype=INT)
+        # the people born in each month, from the oldest age drawn (plus the horizon) to the horizon
+        self.first_birth = -int(len(partition)) - 1
+        self.born = np.full(horizon - self.first_birth + 1, NONE, dtype=INT)
+        self.candidates = np.zeros(n, dtype=INT)     # occupied flats with a member of childbearing age
+        self.vacant = np.zeros(n, dtype=INT)
+        self.counters = np.zeros(COUNTERS, dtype=np.int64)
+        self.counters[POOL] = params.waiting_pool
+        self.census = np.zeros((params.communities, GROUPS * 2 * parts), dtype=np.int64)
+        self.community_flats = np.zeros((params.communities, 3), dtype=np.int64)
+        self.building_households = np.zeros(len(params.building_units), dtype=np.int64)
+        self.flows = np.zeros((params.communities, 5), dtype=np.int64)
+        self.scratch = np.zeros(n, dtype=INT)
 
-    # -- the person table ----------------------------------------------------------------------------
+    def reserve(self, people: int, nodes: int) -> None:
+        """Make room for at least ``people`` more people and ``nodes`` more calendar entries."""
+        used_p, used_n = int(self.counters[N_PEOPLE]), int(self.counters[N_NODES])
+        if used_p + people > len(self.people):
+            grown = np.empty((max(2 * len(self.people), used_p + people), PERSON_COLUMNS), dtype=INT)
+            grown[:used_p] = self.people[:used_p]
+            self.people = grown
+        if used_n + nodes > len(self.nodes):
+            grown = np.empty((max(2 * len(self.nodes), used_n + nodes), 2), dtype=INT)
+            grown[:used_n] = self.nodes[:used_n]
+            self.nodes = grown
 
-    def _add_people(self, flats: np.ndarray, ages: np.ndarray, disabled: np.ndarray) -> None:
-        k = len(flats)
-        if self.used + k > len(self.age):
-            self.compact()
-        if self.used + k > len(self.age):
-            grow = max(k, len(self.age) // 2)
-            self.flat = np.concatenate([self.flat, np.zeros(grow, dtype=np.int64)])
-            self.age = np.concatenate([self.age, np.full(grow, EMPTY, dtype=np.int16)])
-            self.disabled = np.concatenate([self.disabled, np.zeros(grow, dtype=bool)])
-        rows = slice(self.used, self.used + k)
-        self.flat[rows], self.age[rows], self.disabled[rows] = flats, ages, disabled
-        self.used += k
-        np.add.at(self.fertile, flats[self.childbearing(ages)], 1)
+    # -- views (for tests and reports; the month never needs them) ------------------------------------
 
-    def _remove_people(self, rows: np.ndarray) -> None:
-        self.age[rows] = EMPTY
-        self.disabled[rows] = False
-        self.freed += len(rows)
-        if self.freed > self.used // 4:
-            self.compact()
+    @property
+    def state(self) -> np.ndarray:
+        return self.flats[:, STATE]
 
-    def compact(self) -> None:
-        """Drop the free rows, keeping the people in order."""
-        if self._leaving:
-            self.purge()
-        keep = np.flatnonzero(self.age[: self.used] >= 0)
-        n = len(keep)
-        self.flat[:n], self.age[:n], self.disabled[:n] = self.flat[keep], self.age[keep], self.disabled[keep]
-        self.age[n: self.used] = EMPTY
-        self.disabled[n: self.used] = False
-        self.used, self.freed = n, 0
+    @property
+    def size(self) -> np.ndarray:
+        return self.flats[:, SIZE]
 
-    def people(self) -> slice:
-        return slice(0, self.used)
+    @property
+    def fertile(self) -> np.ndarray:
+        return self.flats[:, FERTILE]
 
-    # -- households arriving and leaving ------------------------------------------------------------
+    def alive(self) -> np.ndarray:
+        """Rows of the people living in a let flat (signed or occupied)."""
+        used = int(self.counters[N_PEOPLE])
+        return np.flatnonzero(self.people[:used, ALIVE] == 1)
 
-    def sign(self, rng: np.random.Generator, flats: np.ndarray, move_in: np.ndarray) -> None:
-        """New households sign for ``flats``: their members, hukou, low-income and disability flags."""
-        p, k = self.params, len(flats)
-        if k == 0:
-            return
-        self.purge()
-        self.fertile[flats] = 0
-        size = p.size_values[categorical(rng, self.size_cdf, k)]
-        members = np.repeat(flats, size)
-        ages = draw_ages(rng, p.band_low, p.band_high, self.band_cdf, len(members))
-        first = np.cumsum(size) - size                       # each household's first member signs the lease
-        ages[first] = draw_ages(rng, p.head_band_low, p.head_band_high, self.head_band_cdf, k)
-        self._add_people(members, ages, rng.random(len(members)) < p.disabled_share)
-        self.size[flats] = size
-        self.local[flats] = rng.random(k) >= p.non_local_share
-        self.low_income[flats] = rng.random(k) < p.low_income_share
-        self.state[flats] = SIGNED
-        self.move_in_month[flats] = move_in
-
-    def vacate(self, flats: np.ndarray) -> None:
-        """The households of ``flats`` leave; the flats are vacant and can be let again. Their people's
-        rows are freed in one pass by ``purge``, before the flats are let again (nothing counts the
-        people of a vacant flat)."""
-        if len(flats) == 0:
-            return
-        self.state[flats] = VACANT
-        self.size[flats] = 0
-        self.fertile[flats] = 0
-        self.move_in_month[flats] = -1
-        self.lease_end[flats] = -1
-        self._leaving.append(flats)
-
-    def purge(self) -> None:
-        """Free the rows of the people whose households left since the last purge."""
-        if not self._leaving:
-            return
-        leaving = np.zeros(len(self.state), dtype=bool)
-        leaving[np.concatenate(self._leaving)] = True
-        self._leaving = []
-        used = slice(0, self.used)
-        self._remove_people(np.flatnonzero(leaving[self.flat[used]] & (self.age[used] >= 0)))
-
-    def add_member(self, flats: np.ndarray, disabled: np.ndarray) -> None:
-        """A newborn (age 0) joins each of ``flats``."""
-        self._add_people(flats, np.zeros(len(flats), dtype=np.int64), disabled)
-        self.size[flats] += 1
-
-    def remove_members(self, rows: np.ndarray) -> np.ndarray:
-        """People of ``rows`` die; returns their flats."""
-        flats = self.flat[rows]
-        np.subtract.at(self.fertile, flats[self.childbearing(self.age[rows])], 1)
-        self._remove_people(rows)
-        np.subtract.at(self.size, flats, 1)
-        return flats
-
-    def grow_older(self) -> None:
-        """Everyone is a month older; those reaching or leaving childbearing age change their
-        household's count."""
-        ages = self.age[: self.used]
-        ages += ages >= 0
-        start, end = self.fertile_months
-        turning = np.flatnonzero((ages == start) | (ages == end))
-        np.add.at(self.fertile, self.flat[turning], np.where(ages[turning] == start, 1, -1))
-
-    # -- views ---------------------------------------------------------------------------------------
+    def ages(self, month: int) -> np.ndarray:
+        """Everyone's age in months at ``month`` (rows of ``people`` in use)."""
+        return month - self.people[: int(self.counters[N_PEOPLE]), BIRTH]
 
     def childbearing(self, ages: np.ndarray) -> np.ndarray:
-        """Whether each age (in months) is of childbearing age."""
-        start, end = self.fertile_months
-        return (ages >= start) & (ages < end)
-
-    def occupied(self) -> np.ndarray:
-        return self.state == OCCUPIED
-
-    def flats_by_building(self, state: int) -> np.ndarray:
-        """The flats of each building in ``state`` (a building's flats are consecutive rows, and every
-        building has at least one, so each sum runs from its offset to the next)."""
-        return np.add.reduceat(self.state == state, self.offsets[:-1], dtype=np.int64)
-
-    def residents(self) -> np.ndarray:
-        """Rows (of the person table) of the people living in occupied flats."""
-        used = slice(0, self.used)
-        return np.flatnonzero((self.age[used] >= 0) & (self.state[self.flat[used]] == OCCUPIED))
+        low, high = self.params.fertile_ages
+        return (ages >= low * MONTHS_PER_YEAR) & (ages < (high + 1) * MONTHS_PER_YEAR)

@@ -1,5 +1,5 @@
-"""Counting the month and recording it: the census of residents by community, age band, voter category,
-low income and disability (one compiled pass over every member), the preallocated series it is written
+"""Recording the months: the census of residents by community, age band, voter category, low income and
+disability (cells the compiled month keeps up to date), the preallocated series the record is turned
 into, and the metrics derived from the counts through the rules (staff, groups, grids, service demand).
 
 Metric names are stable: they are the ``metric`` column of ``series.csv`` and the keys of ``Demand``.
@@ -12,9 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from sim.kernels import count_people, flat_keys
 from sim.params import MONTHS_PER_YEAR, Params
-from sim.population import OCCUPIED, SIGNED, VACANT, Population
+from sim.population import GROUPS
 from standards import formulas
 from standards.ruleset import RuleSet
 from standards.shapes import Bands
@@ -84,10 +83,12 @@ class Lookup:
 
 
 class Census:
-    """The month's head count: per community, residents by age partition, voter category, low income and
-    disability, in one compiled pass over every member (``sim.kernels.count_people``)."""
+    """How the month's head count is kept: per community, residents by age partition (the years between
+    consecutive edges of the age bands and the voting age), group (voter category × low income) and
+    disability, in cells updated as people arrive, age, die and leave (``sim.events``); ``matrix`` turns
+    the cells into the person metrics ``names``."""
 
-    GROUPS = 6  # voter category (hukou / tenant eligible / tenant not yet eligible) × low income
+    GROUPS = GROUPS  # voter category (hukou / tenant eligible / tenant not yet eligible) × low income
 
     def __init__(self, params: Params) -> None:
         self.params = params
@@ -102,15 +103,14 @@ class Census:
         years = np.arange(oldest_months + 1) // MONTHS_PER_YEAR
         # age in months → its partition (the years between consecutive edges)
         self.partition = (np.searchsorted(self.edges, years, side="right") - 1).astype(np.int64)
-        block = self.GROUPS * 2 * self.parts        # one community's keys: group × disabled × partition
-        # each flat's first key: its community's block
-        self.base = (params.building_community[np.repeat(np.arange(len(params.building_units)),
-                                                         params.building_units)] * block).astype(np.int64)
-        self.counts = np.zeros(params.communities * block, dtype=np.int64)
-        self.keys = np.zeros(params.flats, dtype=np.int64)      # each flat's key this month (-1: not counted)
-        self.nobody = np.zeros(params.flats, dtype=bool)
+        self.cells = self.GROUPS * 2 * self.parts        # one community's: group × disabled × partition
         self.names = PERSON_METRICS_HEAD + tuple(params.age_bands) + PERSON_METRICS_TAIL
         self.matrix = self._matrix()
+        # the ages (months) at which someone's count changes: a partition's edge, childbearing's bounds
+        low, high = params.fertile_ages
+        crossings = {int(e) * MONTHS_PER_YEAR for e in self.edges if e > 0}
+        crossings |= {low * MONTHS_PER_YEAR, (high + 1) * MONTHS_PER_YEAR}
+        self.crossings = np.array(sorted(a for a in crossings if 0 < a < len(self.partition)), dtype=np.int64)
 
     def _matrix(self) -> np.ndarray:
         """(group, disabled, partition) → metric, as a 0/1 matrix."""
@@ -126,69 +126,65 @@ class Census:
             columns[name] = (low >= a) & ((low <= b) if b is not None else True)
         return np.stack([columns[n].ravel() for n in self.names], axis=1).astype(np.float64)
 
-    def count(self, pop: Population, month: int) -> np.ndarray:
-        """Per community (rows) the person metrics ``self.names`` (columns)."""
-        residence = self.params.migrant_residence_months
-        if residence is None:
-            recent = self.nobody
-        else:   # a migrant votes only after the residence the regime asks (SD-22 §二(五)3)
-            recent = month - pop.move_in_month < residence
-        flat_keys(pop.state, self.base, pop.local, pop.low_income, recent, 2 * self.parts, OCCUPIED, self.keys)
-        count_people(pop.age, pop.flat, pop.disabled, pop.used, self.keys, self.partition, self.parts, self.counts)
-        return self.counts.reshape(self.params.communities, -1) @ self.matrix
-
 
 class Recorder:
-    """The series of one run: ``data[month, community, metric]``, the estate in the last row."""
+    """The series of one run: ``data[month, community, metric]``, the estate in the last row, filled
+    from the compiled month's raw record (``record[month, community, column]``: flats by state, flows,
+    census cells; ``building_record[month, building]``: occupied flats) by ``account``."""
 
-    def __init__(self, params: Params) -> None:
+    RAW_FLATS = 3      # delivered, occupied, signed (sim.population.C_*)
+
+    def __init__(self, params: Params, census: Census | None = None, data: np.ndarray | None = None) -> None:
         self.params = params
         self.metrics = metric_names(params)
         self.index = {m: i for i, m in enumerate(self.metrics)}
-        self.census = Census(params)
-        self.data = np.zeros((params.horizon, params.communities + 1, len(self.metrics)))
+        self.census = census if census is not None else Census(params)
+        shape = (params.horizon, params.communities + 1, len(self.metrics))
+        if data is not None and data.shape != shape:
+            raise ValueError(f"data must have the shape {shape} (got {data.shape})")
+        # ``data`` may be one replication's slice of a batch's array (sim.ensemble.run_chunk)
+        self.data = data if data is not None else np.zeros(shape)
+        width = self.RAW_FLATS + len(FLOW_METRICS) + self.census.cells
+        self.record = np.zeros((params.horizon, params.communities, width), dtype=np.int32)
+        self.building_record = np.zeros((params.horizon, len(params.building_units)), dtype=np.int32)
+        self.pool_record = np.zeros(params.horizon, dtype=np.int64)
         self._person = [self.index[n] for n in self.census.names]
         self._flats = [self.index[n] for n in FLAT_METRICS]
-        self._flows = np.zeros((params.communities, len(FLOW_METRICS)))   # the month's flows so far
-        self._flow_column = {name: j for j, name in enumerate(FLOW_METRICS)}
         first = self.index[FLOW_METRICS[0]]
         self._flow_metrics = slice(first, first + len(FLOW_METRICS))      # consecutive in metric_names
-        # [community, building]: 1 where the building is in the community (flat counts go from buildings
-        # to communities in one product)
-        self.membership = (params.building_community == np.arange(params.communities)[:, None]).astype(float)
+        # [building, community]: 1 where the building is in the community
+        self.membership = (params.building_community[:, None] == np.arange(params.communities)).astype(float)
 
-    def flow(self, name: str, pop: Population, flats: np.ndarray) -> None:
-        if len(flats):
-            self._flows[:, self._flow_column[name]] += np.bincount(pop.community[flats],
-                                                                   minlength=self.params.communities)
-
-    def take_census(self, pop: Population, month: int) -> np.ndarray:
-        """Count the month into ``data[month]`` (communities' rows); returns each building's occupied
-        flats."""
-        rows = self.data[month, :-1]
-        vacant, signed, occupied = (pop.flats_by_building(s) for s in (VACANT, SIGNED, OCCUPIED))
-        rows[:, self._flats] = self.membership @ np.stack([vacant + signed + occupied, occupied, signed], axis=1)
-        rows[:, self._person] = self.census.count(pop, month)
-        rows[:, self._flow_metrics] = self._flows
-        self._flows[:] = 0
-        return occupied
+    def account(self, start: int, stop: int, tables: RuleTables) -> None:
+        """Fill ``data`` for months ``start`` … ``stop - 1`` from the raw record: flat counts (delivered,
+        occupied, signed), flows, person metrics (cells × ``Census.matrix``), resident groups formed
+        building by building (one table look-up for every building and month at once), the pool."""
+        rows = self.data[start:stop, :-1]
+        raw = self.record[start:stop]
+        k = self.RAW_FLATS
+        rows[..., self._flats] = raw[..., :k]                   # FLAT_METRICS: delivered, households, signed
+        rows[..., self._flow_metrics] = raw[..., k:k + len(FLOW_METRICS)]
+        rows[..., self._person] = raw[..., k + len(FLOW_METRICS):] @ self.census.matrix
+        rows[..., self.index["resident_groups"]] = tables.groups(self.building_record[start:stop]) @ self.membership
+        self.data[start:stop, -1, self.index["waiting_pool"]] = self.pool_record[start:stop]
 
 
 def finish(data: np.ndarray, params: Params, rules: RuleSet, metrics: tuple[str, ...],
            tables: RuleTables | None = None) -> np.ndarray:
     """Fill the estate row and the derived metrics of a run's series (in place; returns it): each
     community's full-time staff (who are also voters) and grids from its households, then the estate
-    row, shares, voters and service demand."""
+    row, shares, voters and service demand. ``data`` may have leading axes (a batch of replications:
+    ``[replication, month, community, metric]``), finished all at once."""
     ix = {m: i for i, m in enumerate(metrics)}
     tables = tables if tables is not None else rule_tables(params, rules)
     lookups = tables.services
-    households = data[:, :-1, ix["households"]]
-    data[:, :-1, ix["staff"]] = tables.staff(households)
-    data[:, :-1, ix["voters_worker"]] = data[:, :-1, ix["staff"]]
-    data[:, :-1, ix["grids"]] = tables.grids(households)
+    households = data[..., :-1, ix["households"]]
+    data[..., :-1, ix["staff"]] = tables.staff(households)
+    data[..., :-1, ix["voters_worker"]] = data[..., :-1, ix["staff"]]
+    data[..., :-1, ix["grids"]] = tables.grids(households)
     additive = [ix[m] for m in metrics if m not in DERIVED_METRICS + ESTATE_ONLY
                 and m not in {s.metric for s in params.services}]
-    data[:, -1, additive] = data[:, :-1, additive].sum(axis=1)
+    data[..., -1, additive] = data[..., :-1, additive].sum(axis=-2)
     flats = np.append(params.community_flats, params.flats).astype(float)
     planned = np.append(params.planned_residents(), params.planned_residents().sum())
     data[..., ix["occupancy"]] = data[..., ix["households"]] / flats
@@ -216,14 +212,42 @@ class RuleTables:
     groups: Lookup
     grids: Lookup
     services: dict[str, Lookup]
+    election_measure: str           # the metric the election threshold is on: residents or households
+    election_needs: np.ndarray      # per community, the least whole measure at which the election is due
 
 
 def rule_tables(params: Params, rules: RuleSet) -> RuleTables:
-    """Empty tables of the formulas in ``standards.formulas`` (filled as counts appear)."""
+    """Empty tables of the formulas in ``standards.formulas`` (filled as counts appear), and each
+    community's election threshold as a whole count."""
+    basis = rules.role("election_trigger").value.basis
     return RuleTables(staff=Lookup(lambda n: formulas.required_staff(n, rules)),
                       groups=Lookup(lambda n: formulas.groups_in_building(n, rules)),
                       grids=Lookup(lambda n: formulas.grids(n, rules)),
-                      services=service_lookups(params, rules))
+                      services=service_lookups(params, rules),
+                      election_measure="residents" if basis == "planned_residents" else "households",
+                      election_needs=election_needs(params, rules))
+
+
+def election_needs(params: Params, rules: RuleSet) -> np.ndarray:
+    """Per community, the least whole count of the election's measure (residents, or occupied flats) at
+    which ``formulas.election_due`` holds; +inf where none up to every flat full of the largest
+    households does. The rule reads "the measure reaches the threshold share (≥)", so it holds from
+    that count up, and bisection finds it."""
+    planned = params.planned_residents()
+    top = int(params.flats * (params.size_values.max() + params.horizon)) + 1    # no count reaches this
+    out = np.full(params.communities, np.inf)
+    for c in range(params.communities):
+        def due(n: int, c: int = c) -> bool:
+            return formulas.election_due(residents=n, planned_residents=float(planned[c]), occupied=n,
+                                         flats=int(params.community_flats[c]), rules=rules)
+        if not due(top):
+            continue
+        low, high = 0, top              # due(low) is false (nothing is due at 0), due(high) true
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (low, mid) if due(mid) else (mid, high)
+        out[c] = high
+    return out
 
 
 def service_lookups(params: Params, rules: RuleSet) -> dict[str, Lookup]:

@@ -151,42 +151,103 @@ def test_residents_per_household_match_the_scenario_figure():
     assert per_household == pytest.approx(m.params.persons_per_household, rel=0.05)
 
 
-def test_households_move_in_at_the_cited_persons_per_household(monkeypatch):
+def test_households_move_in_at_the_cited_persons_per_household():
     """The census shape of household sizes (mean 3.07) is reweighted to the persons per public-rental
-    flat (demography.persons_per_household_cq_prh): the households moving in average 2.47 persons."""
+    flat (demography.persons_per_household_cq_prh): the households moving in average 2.47 persons.
+    (Without births or deaths a household keeps the size it signed with; leaving does not depend on
+    size, so the households living there at the end are a fair sample of those that moved in.)"""
     from scenarios import figures_of
-    from sim import events
+    from sim.population import OCCUPIED
 
-    s = load(ROOT / "scenarios" / "chongqing-20k.toml").model_copy(update={"horizon_months": 60})
+    s = load(ROOT / "scenarios" / "chongqing-20k.toml")
     assert figures_of(s).rule("demography.persons_per_household_cq_prh").value == 2.47
-    sizes = []
-    real = events.move_in
-
-    def move_in(pop, params, month):
-        flats = real(pop, params, month)
-        sizes.append(pop.size[flats].copy())
-        return flats
-
-    monkeypatch.setattr(events, "move_in", move_in)
-    m, _, _ = run(s, seed=3)
-    sizes = np.concatenate(sizes)
+    hh = s.households.model_copy(update={"birth_rate": 0.0, "death_rate": 0.0})
+    m, _, _ = run(s.model_copy(update={"horizon_months": 60, "households": hh}), seed=3)
+    pop = m.households.pop
+    sizes = pop.size[pop.state == OCCUPIED]
     assert len(sizes) > 15_000
     assert m.params.size_probs @ m.params.size_values == pytest.approx(2.47, abs=1e-9)
     assert sizes.mean() == pytest.approx(2.47, abs=0.03)      # ± 3.5 standard errors
     assert set(np.unique(sizes)) == set(range(1, 8))           # the census's sizes 1 … 7+, all kept
 
 
-def test_each_household_counts_its_members_of_childbearing_age():
-    """Births look at a count per household kept as people arrive, age, die and leave; it must equal
-    a recount over the people."""
+def _recount(m):
+    """The running counts of a finished model, recounted from its people and flats."""
+    from sim.population import (ALIVE, BIRTH, CAND_POS, DISABLED, FLAT, GROUP, N_CAND, N_VAC, OCCUPIED,
+                                RESIDENTS, VAC_POS, VACANT)
+
+    pop, census = m.households.pop, m.recorder.census
+    month = m.month - 1
+    alive = pop.alive()
+    flat = pop.people[alive, FLAT]
+    ages = month - pop.people[alive, BIRTH]
+    fertile = np.bincount(flat[pop.childbearing(ages)], minlength=len(pop.state))
+    occupied = pop.state[flat] == OCCUPIED
+    cells = ((pop.flats[flat, GROUP] * 2 + pop.people[alive, DISABLED]) * census.parts
+             + census.partition[np.minimum(ages, len(census.partition) - 1)])
+    community = m.households.inputs.flat_community[flat]
+    counted = np.zeros_like(pop.census)
+    np.add.at(counted, (community[occupied], cells[occupied]), 1)
+    candidates = set(pop.candidates[: pop.counters[N_CAND]])
+    vacant = set(pop.vacant[: pop.counters[N_VAC]])
+    return dict(fertile=fertile, census=counted, residents=int(occupied.sum()),
+                kept_residents=int(pop.counters[RESIDENTS]),
+                candidates=candidates == set(np.flatnonzero((pop.state == OCCUPIED) & (pop.fertile > 0))),
+                vacant=vacant == set(np.flatnonzero(pop.state == VACANT)),
+                positions=(all(pop.flats[f, CAND_POS] >= 0 for f in candidates)
+                           and all(pop.flats[f, VAC_POS] >= 0 for f in vacant)))
+
+
+def test_the_counts_kept_as_people_change_equal_a_recount():
+    """Births read a count per household of members of childbearing age, and the census is kept in cells
+    as people arrive, age, die and leave: both must equal a recount over the people at the end, and the
+    lists of candidate and vacant flats must hold exactly those flats."""
     from sim.population import SIGNED
 
     for scenario in (small(), small().model_copy(update={"regime": "shandong"})):
-        m, _, _ = run(scenario, seed=4)
+        m, d, ix = run(scenario, seed=4)
         pop = m.households.pop
-        pop.purge()
-        ages, flats = pop.age[: pop.used], pop.flat[: pop.used]
-        recount = np.bincount(flats[(ages >= 0) & pop.childbearing(ages)], minlength=len(pop.state))
+        got = _recount(m)
         let = pop.state >= SIGNED
         assert let.sum() > 1000
-        assert np.array_equal(pop.fertile[let], recount[let])
+        assert np.array_equal(pop.fertile[let], got["fertile"][let])
+        assert np.array_equal(pop.census, got["census"])
+        assert got["residents"] == got["kept_residents"] == d[-1, -1, ix["residents"]]
+        assert got["candidates"] and got["vacant"] and got["positions"]
+
+
+def test_the_recount_sees_a_wrong_count():
+    m, _, _ = run(small(), seed=4)
+    pop = m.households.pop
+    from sim.population import OCCUPIED
+    f = int(np.flatnonzero(pop.state == OCCUPIED)[0])
+    pop.flats[f, 5] += 1                        # FERTILE
+    pop.census[0, 0] += 1
+    got = _recount(m)
+    assert not np.array_equal(pop.fertile, got["fertile"])
+    assert not np.array_equal(pop.census, got["census"])
+
+
+def test_stepping_month_by_month_is_running_to_the_horizon():
+    """``step()`` (one month) and ``run()`` (every month in one compiled call) give the same series and
+    election months, bit for bit; stepping past the horizon stops the model."""
+    s = small().model_copy(update={"regime": "shandong", "horizon_months": 40})
+    rules = rules_of(s)
+    a = EstateModel(s, rules, rng=21)
+    a.run()
+    b = EstateModel(s, rules, rng=21)
+    for _ in range(45):
+        b.step()
+    assert b.month == 40 and not b.running
+    assert a.series().tobytes() == b.series().tobytes()
+    assert a.election_months() == b.election_months()
+    assert [c.preparatory_group_month for c in a.communities] == [c.preparatory_group_month for c in b.communities]
+    c = EstateModel(s, rules, rng=22)
+    c.run()
+    assert c.series().tobytes() != a.series().tobytes()
+
+
+def test_a_batch_slice_of_the_wrong_shape_is_refused():
+    s = small()
+    with pytest.raises(ValueError, match="data must have the shape"):
+        EstateModel(s, rules_of(s), data=np.zeros((s.horizon_months, 1, 3)))
