@@ -6,15 +6,6 @@ import csv
 import json
 from pathlib import Path
 
-from standards.errors import InputError
-
-
-def out_dir(path: str) -> Path:
-    p = Path(path)
-    if p.exists() and not p.is_dir():
-        raise InputError(f"{path}: --out exists and is a file; give a directory")
-    p.mkdir(parents=True, exist_ok=True)
-    return p
 
 
 def write_plan(plan, checks, path: Path) -> None:

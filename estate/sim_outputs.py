@@ -23,37 +23,12 @@ import numpy as np
 
 from sim.ensemble import ESTATE, SimulationResult
 from sim.reporting import ESTATE_ONLY
-from standards.errors import InputError
 
 GENERATOR = "estate simulate"
 FILES = ("summary.json", "series.csv", "occupancy.png", "demand.png")
 SERIES_COLUMNS = ("month", "community", "metric", "p10", "p50", "p90")
 SERVICE_PLOTS = ("kindergarten_classes", "primary_classes", "junior_middle_classes", "eldercare_beds",
                  "eldercare_space_m2", "clinic_m2")
-
-
-def prepare_out(out: Path) -> Path:
-    """The output folder, created if needed. Refuses a file, and a folder whose files of our names are
-    not ours (a summary.json we did not write), so nothing of the user's is overwritten."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: is a file, not a folder; choose a folder for --out (nothing was written)")
-    if out.is_dir():
-        present = [name for name in FILES if (out / name).exists()]
-        if present and not _ours(out / "summary.json"):
-            raise InputError(f"{out}: already holds {', '.join(present)} not written by `estate simulate`; "
-                             f"choose another --out (nothing was overwritten)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot create the folder ({exc.strerror})") from None
-    return out
-
-
-def _ours(path: Path) -> bool:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("generator") == GENERATOR
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def _number(x: float) -> float | int | None:
@@ -210,6 +185,6 @@ def plot_demand(result: SimulationResult, path: Path) -> Path:
 
 
 def write_all(result: SimulationResult, out: Path) -> list[Path]:
-    out = prepare_out(out)
+    """The four files into ``out`` (a staging folder of ``estate.outputs.OutputGuard``)."""
     return [write_summary(result, out / "summary.json"), write_series(result, out / "series.csv"),
             plot_occupancy(result, out / "occupancy.png"), plot_demand(result, out / "demand.png")]
