@@ -53,9 +53,8 @@ def write_audit(checks, path: Path) -> None:
 
 
 def write_site_map(plan, scenario, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from estate.fonts import pyplot
+    plt = pyplot()
     pos = {b.id: (b.x, b.y) for b in scenario.buildings}
     fig, ax = plt.subplots(figsize=(8, 8))
     cmap = plt.get_cmap("tab20")

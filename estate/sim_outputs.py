@@ -105,13 +105,8 @@ def _fan(ax, months: np.ndarray, band, colour: str, label: str) -> None:
 def _pyplot():
     """matplotlib's pyplot drawing to files (Agg), with a CJK font first in the fallback list
     (estate.fonts), so Chinese in scenario names, community ids and clauses does not print as boxes."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from estate import fonts
-    fonts.setup()
-    return plt
+    from estate.fonts import pyplot
+    return pyplot()
 
 
 def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from estate import highs_banner
 from estate.commands import flags
 
 FILES = ("plan.json", "budget.csv", "site_map.png")
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from optimize import budget, plan_split, verify
 
     flags.seconds("--time-limit", args.time_limit, flags.TIME_LIMIT_MAX_S)
+    highs_banner.silence()
     guard = guarded(args.out, "estate plan", FILES)
     s, r = runnable(args.scenario)
     limit = args.time_limit or s.optimizer.time_limit_s

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from estate import highs_banner
 from estate.commands import flags
 from estate.commands.simulate import ProgressBar
 
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from estate.validation import runnable
 
     flags.check_run(args)
+    highs_banner.silence()
     guard = guarded(args.out, "estate run", FILES)   # refuse a bad --out before spending time on the runs
     workers = args.workers or os.cpu_count() or 1
     scenario, rules = runnable(args.scenario, replications=args.replications, workers=workers)
