@@ -32,7 +32,7 @@ def whole(name: str, value: int | None, low: float | None, high: float | None) -
     if value is None:
         return
     if (low is not None and value < low) or (high is not None and value > high):
-        span = f"between {low:,.0f} and {high:,.0f}" if high is not None else f"≥ {low:,.0f}"
+        span = f"between {int(low):,} and {int(high):,}" if high is not None else f"≥ {int(low):,}"
         raise InputError(f"{name} must be {span} (got {value})")
 
 

@@ -33,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     guard = guarded(args.out, "estate plan", FILES)
     s, r = runnable(args.scenario)
     limit = args.time_limit or s.optimizer.time_limit_s
-    print(f"splitting {len(s.buildings):,} buildings into communities (time limit {limit:g} s)…", file=sys.stderr,
-          flush=True)
     with guard as staging:
+        print(f"splitting {len(s.buildings):,} buildings into communities (time limit {limit:g} s)…",
+              file=sys.stderr, flush=True)
         plan = plan_split(s, r, solver=args.solver, time_limit=args.time_limit)
         checks = verify(plan, s, r)
         write_plan(plan, checks, staging / "plan.json")
