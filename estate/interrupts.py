@@ -95,9 +95,30 @@ def descendants(pid: int | None = None) -> list[int]:
     return out
 
 
+def _is_resource_tracker(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"resource_tracker" in f.read()
+    except OSError:
+        return False
+
+
 def kill_children() -> None:
-    """SIGKILL every descendant of this process (the pool's fork server and workers)."""
-    for pid in descendants():
+    """Kill every descendant of this process (the pool's fork server, its workers, one it is forking
+    right now) but multiprocessing's resource tracker, which ignores SIGINT, exits with this process and
+    cleans up after it. Each is stopped first, so a fork server cannot fork one more behind our back."""
+    stopped: list[int] = []
+    for _ in range(5):
+        new = [p for p in descendants() if p not in stopped and not _is_resource_tracker(p)]
+        if not new:
+            break
+        for pid in new:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except OSError:
+                pass
+        stopped += new
+    for pid in stopped:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:

@@ -203,14 +203,34 @@ def _context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext
     threads; spawn where there is none. Explicit, because importing mesa forces the global start method
     to spawn. (The fork server is started once per process: the first caller's preload holds.)"""
     if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.worker_signals", "sim.ensemble", *preload])
+        ctx.set_forkserver_preload(["sim.ensemble", *preload])
+        # Started here with SIGINT ignored, which the fork server keeps across its exec (and Python keeps
+        # at start-up) and every worker it forks inherits: a Ctrl-C, which a terminal sends to the whole
+        # process group, reaches only the main process, which stops the pool (``stop_pool``); no fork
+        # server or worker prints a traceback of its own. Held back meanwhile (Linux queues a blocked
+        # signal even while it is ignored), so this process loses none.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+        try:
+            forkserver.ensure_running()
+        finally:
+            if handler is not None:
+                signal.signal(signal.SIGINT, handler)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return ctx
     return multiprocessing.get_context("spawn")
 
 
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
 def ignore_interrupts() -> None:
-    """A worker's initializer: SIGINT is the main process's to handle (it stops the pool)."""
+    """A worker's initializer: SIGINT is the main process's to handle (it stops the pool). (Workers
+    forked by the fork server have it blocked from the start; this covers spawned ones.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
