@@ -26,7 +26,7 @@ from standards.ruleset import RuleSet
 
 MEMORY_LIMIT_BYTES = 8 * 2**30   # what one run may ask for; CI's and a planner's laptop both have more
 SPLIT_BYTES_PER_PAIR = 16        # the split's building-by-building tables (distances, and the costs built on them)
-SERIES_BYTES_PER_VALUE = 20      # the replications' series (float32) as returned and stacked, and the float64 copies np.percentile and the mean make
+SERIES_BYTES_PER_VALUE = 20      # the series (float32) as returned and stacked, and np.percentile's float64 copies
 PERSON_BYTES_PER_FLAT = 400      # one model's arrays per flat (households and persons), per worker
 
 

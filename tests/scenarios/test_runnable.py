@@ -140,3 +140,17 @@ def test_the_replications_flag_counts_in_the_estimate(tmp_path):
 def test_every_example_is_runnable():
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         runnable(path)
+
+
+@pytest.mark.slow
+def test_a_huge_layout_fails_validate_saying_how_much_memory(tmp_path, capsys):
+    # 50,000 buildings (the finding was 200,000, which asked for 596 GiB; this is quicker to read)
+    rows = ["id,units,floor_area_m2,cluster,x,y,delivery_month"]
+    rows += [f"B{i},20,1500,C{i // 100},{(i % 250) * 30},{(i // 250) * 30},0" for i in range(50_000)]
+    (tmp_path / "l.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    head = TEXT.split("[[buildings]]")[0]
+    tail = "[allocation]" + TEXT.split("[allocation]", 1)[1]
+    path = _scenario(tmp_path, head + '[layout]\nfile = "l.csv"\n\n' + tail)
+    err = _validate(capsys, path)
+    assert len(err) == 1 and err[0].startswith(f"{path}: buildings: a run would need about 38 GiB of memory "
+                                               "(50,000 buildings")
