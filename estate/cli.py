@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         interrupts.finishing()     # a signal from here on ends nothing half-done: noted, not raised
         if argv is not None:       # called in-process (tests, scripts): give the caller its handlers back
+            interrupts.settled()
             for s, handler in previous.items():
                 if handler is not None:
                     signal.signal(s, handler)

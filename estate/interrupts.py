@@ -33,6 +33,7 @@ class Interrupted(KeyboardInterrupt):
 
 _received: list[int] = []
 _finishing = False
+_settled = threading.Event()
 _aborts: list[Callable[[], None]] = []
 _lock = threading.Lock()
 
@@ -125,8 +126,14 @@ def kill_children() -> None:
             pass
 
 
+def settled() -> None:
+    """The command has returned in a process that goes on (an in-process caller): no watchdog may end it."""
+    _settled.set()
+
+
 def _watchdog(signum: int) -> None:
-    threading.Event().wait(GRACE_S)
+    if _settled.wait(GRACE_S):
+        return
     with _lock:
         aborts = list(_aborts)
     kill_children()
@@ -158,5 +165,6 @@ def install() -> None:
         return
     _received.clear()
     _finishing = False
+    _settled.clear()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _handler)

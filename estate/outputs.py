@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -125,6 +126,8 @@ class OutputGuard:
                 if fd is None:          # made by a writer that has not yet locked it, or left by a crash
                     if self._stale_without_lock():
                         shutil.rmtree(self.staging, ignore_errors=True)
+                    else:
+                        time.sleep(0.05)
                     continue
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -162,7 +165,6 @@ class OutputGuard:
             return None
 
     def _stale_without_lock(self) -> bool:
-        import time
         try:
             return time.time() - self.staging.stat().st_mtime > 5
         except OSError:
