@@ -212,12 +212,13 @@ def _context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext
         # server or worker prints a traceback of its own. Held back meanwhile (Linux queues a blocked
         # signal even while it is ignored), so this process loses none.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+        main = _main_thread()
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
             forkserver.ensure_running()
         finally:
-            if handler is not None:
-                signal.signal(signal.SIGINT, handler)
+            if main:   # (None: a handler set outside Python; Python's own is the usual one)
+                signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return ctx
     return multiprocessing.get_context("spawn")

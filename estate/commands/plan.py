@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--solver", choices=["highs", "cbc"], default=None)
     p.add_argument("--time-limit", type=float, default=None, metavar="S",
-                   help=f"solver time limit, seconds: > 0 and ≤ {flags.TIME_LIMIT_MAX_S:,.0f} (default: the scenario's)")
+                   help=f"solver time limit, seconds: > 0 and ≤ {flags.TIME_LIMIT_MAX_S:,.0f} "
+                        "(default: the scenario's)")
     p.set_defaults(run=run)
 
 

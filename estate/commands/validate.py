@@ -11,7 +11,9 @@ from standards.errors import InputError
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files and report every problem",
-                       description="Check scenario files field by field and resolve every figure a run will use (defaults, overrides, the services the facility plan needs, the memory it would take); exit 1 with one line per problem.")
+                       description="Check scenario files field by field and resolve every figure a run will use "
+                                   "(defaults, overrides, the services the facility plan needs, the memory it would "
+                                   "take); exit 1 with one line per problem.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario .toml files")
     p.set_defaults(run=run)
 
