@@ -39,13 +39,22 @@ KNOWN_FILES = frozenset({"summary.json", "series.csv", "occupancy.png", "demand.
                          "facilities.json", "budget.csv", "budget.png", "report.html", "audit.json"})
 
 
-def _manifest(out: Path) -> dict | None:
+def _generated(path: Path) -> dict | None:
     try:
-        doc = json.loads((out / MARK).read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(doc, dict) or not str(doc.get("generator", "")).startswith("estate "):
         return None
+    return doc
+
+
+def _manifest(out: Path) -> dict | None:
+    """The folder's manifest; for a folder `estate simulate` wrote before there was one, its summary's
+    ``generator`` stands in (with no file list)."""
+    doc = _generated(out / MARK)
+    if doc is None and (legacy := _generated(out / "summary.json")) is not None:
+        return {"generator": legacy["generator"]}
     return doc
 
 

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 
-
 def write_plan(plan, checks, path: Path) -> None:
     doc = {
         "status": plan.status.value,

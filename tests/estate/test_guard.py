@@ -146,3 +146,19 @@ def test_the_guard_refuses_a_file_and_names_foreign_files(tmp_path):
     (d / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match="already holds notes.txt"):
         OutputGuard(d, "estate run", ("plan.json",)).check()
+
+
+def test_folders_marked_by_older_versions_count_as_ours_for_our_file_names(tmp_path):
+    old_run = tmp_path / "old-run"
+    old_run.mkdir()
+    (old_run / MARK).write_text('{"generator": "estate run"}\n')
+    (old_run / "plan.json").write_text("{}")
+    OutputGuard(old_run, "estate plan", ("plan.json",)).check()
+    old_sim = tmp_path / "old-sim"
+    old_sim.mkdir()
+    (old_sim / "summary.json").write_text('{"generator": "estate simulate"}')
+    (old_sim / "series.csv").write_text("")
+    OutputGuard(old_sim, "estate simulate", ("summary.json",)).check()
+    (old_sim / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="already holds notes.txt"):
+        OutputGuard(old_sim, "estate simulate", ("summary.json",)).check()
