@@ -51,15 +51,19 @@ def run(scenario: Scenario, rules: RuleSet, *, replications: int | None = None, 
         progress: Progress | None = None) -> RunResult:
     """Plan, simulate over the planned communities, plan facilities against the simulated demand, and
     cost it all. ``executor``/``workers`` go to ``sim.run_ensemble``."""
-    from sim.ensemble import _executor
+    from sim.ensemble import _executor, stop_pool
 
     pool, owned = _executor(executor, workers)
     try:
-        return run_many([(scenario, rules)], replications=replications, seed=seed, executor=pool,
-                        workers=workers, progress=[progress] if progress else None)[0]
-    finally:
+        result = run_many([(scenario, rules)], replications=replications, seed=seed, executor=pool,
+                          workers=workers, progress=[progress] if progress else None)[0]
+    except BaseException:
         if owned:
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop_pool(pool)      # an interrupt or a failure: do not wait for the running chunks
+        raise
+    if owned:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return result
 
 
 def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | None = None,
@@ -128,8 +132,5 @@ def process_pool(workers: int | None = None, preload: Sequence[str] = ()) -> Exe
     ensemble starts its own: a fork server that has imported the model once, and ``preload``. Each
     worker also imports the caller's main module (multiprocessing's rule): preloading what that module
     imports makes the workers' start nearly free."""
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    from sim.ensemble import _context
-    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_context(preload))
+    from sim.ensemble import process_pool as pool
+    return pool(workers, preload)

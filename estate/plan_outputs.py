@@ -6,16 +6,6 @@ import csv
 import json
 from pathlib import Path
 
-from standards.errors import InputError
-
-
-def out_dir(path: str) -> Path:
-    p = Path(path)
-    if p.exists() and not p.is_dir():
-        raise InputError(f"{path}: --out exists and is a file; give a directory")
-    p.mkdir(parents=True, exist_ok=True)
-    return p
-
 
 def write_plan(plan, checks, path: Path, budget=None, notices: tuple[str, ...] = ()) -> None:
     """plan.json; with ``budget``, its staffing and notes under ``budget``; ``notices``: rules applied outside
@@ -94,9 +84,8 @@ def write_audit(checks, path: Path) -> None:
 
 
 def write_site_map(plan, scenario, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from estate.fonts import pyplot
+    plt = pyplot()
     pos = {b.id: (b.x, b.y) for b in scenario.buildings}
     fig, ax = plt.subplots(figsize=(8, 8))
     cmap = plt.get_cmap("tab20")

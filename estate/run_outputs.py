@@ -34,9 +34,8 @@ def budget_by(result: RunResult, key: str) -> dict[int, dict[str, float]]:
 
 def plot_budget(result: RunResult, path: Path) -> Path:
     """Stacked bars per year: by payer (left) and by item (right), in million CNY."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from estate.fonts import pyplot
+    plt = pyplot()
 
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.4))
     for ax, key in zip(axes, ("payer", "item")):

@@ -24,36 +24,11 @@ import numpy as np
 from scenarios.services import DEMAND_METRICS
 from sim.ensemble import ESTATE, SimulationResult
 from sim.reporting import ESTATE_ONLY
-from standards.errors import InputError
 
 GENERATOR = "estate simulate"
 FILES = ("summary.json", "series.csv", "occupancy.png", "demand.png")
 SERIES_COLUMNS = ("month", "community", "metric", "p10", "p50", "p90")
 SERVICE_PLOTS = DEMAND_METRICS   # the demand series of the service registry (scenarios.services)
-
-
-def prepare_out(out: Path) -> Path:
-    """The output folder, created if needed. Refuses a file, and a folder whose files of our names are
-    not ours (a summary.json we did not write), so nothing of the user's is overwritten."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: is a file, not a folder; choose a folder for --out (nothing was written)")
-    if out.is_dir():
-        present = [name for name in FILES if (out / name).exists()]
-        if present and not _ours(out / "summary.json"):
-            raise InputError(f"{out}: already holds {', '.join(present)} not written by `estate simulate`; "
-                             f"choose another --out (nothing was overwritten)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot create the folder ({exc.strerror})") from None
-    return out
-
-
-def _ours(path: Path) -> bool:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("generator") == GENERATOR
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def _number(x: float) -> float | int | None:
@@ -130,13 +105,8 @@ def _fan(ax, months: np.ndarray, band, colour: str, label: str) -> None:
 def _pyplot():
     """matplotlib's pyplot drawing to files (Agg), with a CJK font first in the fallback list
     (estate.fonts), so Chinese in scenario names, community ids and clauses does not print as boxes."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from estate import fonts
-    fonts.setup()
-    return plt
+    from estate.fonts import pyplot
+    return pyplot()
 
 
 def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -> Path:
@@ -210,6 +180,6 @@ def plot_demand(result: SimulationResult, path: Path) -> Path:
 
 
 def write_all(result: SimulationResult, out: Path) -> list[Path]:
-    out = prepare_out(out)
+    """The four files into ``out`` (a staging folder of ``estate.outputs.OutputGuard``)."""
     return [write_summary(result, out / "summary.json"), write_series(result, out / "series.csv"),
             plot_occupancy(result, out / "occupancy.png"), plot_demand(result, out / "demand.png")]

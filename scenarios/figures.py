@@ -71,7 +71,7 @@ class Figures:
         value = self.raw(path)
         if value is None:
             raise InputError(f"{path} is required{f' to plan {required_for}' if required_for else ''}: no published "
-                             "figure is shipped for it; give the local figure in the scenario")
+                             f"figure is shipped for it; give the local figure in the scenario's [{path.split('.')[0]}]")
         if isinstance(value, str):
             return self.rule(value, year, asked=path)
         if isinstance(value, dict):

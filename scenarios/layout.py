@@ -103,6 +103,9 @@ def read_csv(path: Path, label: str) -> list[Building]:
     out: list[Building] = []
     errors: list[str] = []
     for n, row in enumerate(reader, start=2):
+        if not any((v or "").strip() if isinstance(v, str) or v is None else any(x.strip() for x in v)
+                   for v in row.values()):
+            continue   # a blank row, or one of commas only, as spreadsheets export below the data
         if None in row:
             errors.append(f"{label}: line {n} has more cells than the header")
             continue

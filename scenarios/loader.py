@@ -96,6 +96,7 @@ def validate(data: dict[str, Any], label: str, base_dir: Path, catalog: Catalog 
     errors += _check_existing(scenario, label)
     errors += _check_figures(scenario, label, catalog)
     errors += _check_shares(scenario, label)
+    errors += _check_overrides(scenario, label)
     if not errors:
         try:
             rules_of(scenario, catalog, label)
@@ -165,6 +166,18 @@ def _check_figures(scenario: Scenario, label: str, catalog: Catalog) -> list[str
                           "(see `estate rules --all`)")
         elif rule.shape not in shapes:
             errors.append(f"{label}: {dotted} names {value}, a {rule.shape}; this field needs a {' or '.join(shapes)}")
+    return errors
+
+
+def _check_overrides(scenario: Scenario, label: str) -> list[str]:
+    """One override per rule: a second would silently replace the first and drop its reason."""
+    errors: list[str] = []
+    first: dict[str, int] = {}
+    for i, o in enumerate(scenario.overrides):
+        if o.rule in first:
+            errors.append(f"{label}: overrides[{i}].rule {o.rule} is already overridden by overrides[{first[o.rule]}]; "
+                          "give one override per rule, with all the fields it changes and one reason")
+        first.setdefault(o.rule, i)
     return errors
 
 

@@ -41,7 +41,9 @@ def _reason(err: dict[str, Any]) -> str:
         return "is not a known field (check the spelling; see the README's scenario format)"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"must be a whole number (got {_got(value)})"
-    if kind in ("float_parsing", "float_type", "finite_number"):
+    if kind == "finite_number":
+        return f"must be a finite number (got {_got(value)})"
+    if kind in ("float_parsing", "float_type"):
         return f"must be a number (got {_got(value)})"
     if kind in ("string_type",):
         return f"must be text (got {_got(value)})"
@@ -77,7 +79,8 @@ def messages(exc: ValidationError, label: str, prefix: tuple[Any, ...] = ()) -> 
     seen: set[str] = set()
     for err in exc.errors():
         loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in (
-            "float", "str", "int", "dict[str,float]", "constrained-str", "function-after")))]
+            "float", "str", "int", "dict[str,float]", "constrained-str", "constrained-float", "constrained-int",
+            "function-after")))]
         path = field_path(prefix + tuple(loc))
         if path in seen:
             continue

@@ -10,6 +10,7 @@ cross-field rules (unique building ids, existing communities that name real buil
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -20,13 +21,23 @@ from scenarios.services import PLANNED_NAMES, SERVICES
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Share = Annotated[float, Field(ge=0, le=1)]
 FigureRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$")]
+
+# Bounds that are not policy figures but the limits of a plausible input, so a typo (1e300 m², a
+# negative wage) is refused at the file instead of turning into nonsense or a crash later. NaN and
+# infinities are refused everywhere (``allow_inf_nan=False``).
+MAX_CNY = 1e12                      # any sum of money: a trillion CNY (a year, a class, a m²)
+MAX_BUILDING_AREA_M2 = 2_000_000    # one building's gross floor area (the largest buildings are ~1.7 million m²)
+MAX_COORDINATE_M = 10_000_000       # |x|, |y| in metres: room for any national grid (UTM northings reach ~10,000 km)
+MAX_LEASE_MONTHS = 1200
+
+Cny = Annotated[float, Field(ge=0, le=MAX_CNY)]
 # A sum of money: the scenario's own number, or the id of a published figure (shape quantity or by_year).
-Money = Annotated[float, Field(ge=0)] | FigureRef
+Money = Cny | FigureRef
 
 
 class _Strict(BaseModel):
     # strict: TOML gives typed values, so `true` or "12" where a number belongs is an error, not coerced
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Building(_Strict):
@@ -34,12 +45,12 @@ class Building(_Strict):
 
     id: Name
     units: int = Field(gt=0, le=20000, description="flats in the building")
-    floor_area_m2: float = Field(gt=0, description="gross building floor area, m²")
+    floor_area_m2: float = Field(gt=0, le=MAX_BUILDING_AREA_M2, description="gross building floor area, m²")
     cluster: Name = Field(description="the building cluster (组团) it belongs to")
-    x: float
-    y: float
+    x: float = Field(ge=-MAX_COORDINATE_M, le=MAX_COORDINATE_M)
+    y: float = Field(ge=-MAX_COORDINATE_M, le=MAX_COORDINATE_M)
     delivery_month: int = Field(ge=0, description="month (from the scenario start) the building is handed over")
-    office_space_m2: float = Field(default=0.0, ge=0, description="community office and service space (居委会办公和"
+    office_space_m2: float = Field(default=0.0, ge=0, le=MAX_BUILDING_AREA_M2, description="community office and service space (居委会办公和"
                                    "服务用房) planned in this building, m²; a plan's shortfall is reckoned against it")
     street_level_m2: float | None = Field(default=None, ge=0, description="floor area on the street-level floors "
                                           "(平街1—2层) of this building available to a community office, m²; where the "
@@ -66,8 +77,8 @@ class ExistingCommunity(_Strict):
     id: Name
     buildings: list[Name] = Field(min_length=1)
     office_building: Name | None = None
-    office_area_m2: float = Field(ge=0, description="total office and service space provided, m²")
-    largest_site_m2: float | None = Field(default=None, ge=0, description="usable area of the largest site, m²")
+    office_area_m2: float = Field(ge=0, le=MAX_BUILDING_AREA_M2, description="total office and service space provided, m²")
+    largest_site_m2: float | None = Field(default=None, ge=0, le=MAX_BUILDING_AREA_M2, description="usable area of the largest site, m²")
     staff: int = Field(ge=0, description="full-time community workers")
     committee_members: int | None = Field(default=None, ge=0)
     supervisory_members: int | None = Field(default=None, ge=0)
@@ -107,7 +118,8 @@ class Allocation(_Strict):
     move_in_delay_months: MonthRange = Field(description="months from signing to moving in")
     waiting_pool: int = Field(ge=0, description="qualified applicants waiting when the estate opens")
     new_applicants_per_month: int = Field(ge=0, description="applicants joining the pool each month")
-    lease_months: float | FigureRef = Field(default="allocation.lease_term", description="lease term")
+    lease_months: Annotated[float, Field(ge=1, le=MAX_LEASE_MONTHS)] | FigureRef = Field(
+        default="allocation.lease_term", description="lease term, months")
     renewal_rate: Share = Field(description="share of households that renew at lease end")
     voluntary_exit_rate: Share = Field(description="share of households leaving of their own accord each year")
     sublet_eviction_rate: Share | FigureRef = Field(
@@ -149,6 +161,22 @@ class OverrideSpec(_Strict):
     rule: FigureRef
     value: dict[str, object] = Field(min_length=1)
     reason: Name
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: dict[str, object]) -> dict[str, object]:
+        def walk(x: object, path: str) -> None:
+            if isinstance(x, float) and not math.isfinite(x):
+                raise ValueError(f"{path} must be a finite number (got {x})")
+            if isinstance(x, dict):
+                for k, y in x.items():
+                    walk(y, f"{path}.{k}")
+            elif isinstance(x, list):
+                for i, y in enumerate(x):
+                    walk(y, f"{path}[{i}]")
+        for key, x in v.items():
+            walk(x, key)
+        return v
 
 
 FacilityService = Literal[PLANNED_NAMES]   # the services the facility plan opens (scenarios.services)
@@ -197,17 +225,17 @@ class _CostsBase(_Strict):
     """Money assumptions, CNY. Published defaults are rule ids; local figures are the scenario's own. The
     capital and running cost fields of each service come from ``scenarios.services``."""
 
-    staff_pay_cny_per_year: float | FigureRef = Field(default="money.worker_pay_cq_entry")
-    reference_wage: float | FigureRef = Field(
+    staff_pay_cny_per_year: Money = Field(default="money.worker_pay_cq_entry")
+    reference_wage: Money = Field(
         default="money.average_wage_cq", description="the wage a pay floor refers to (CNY per year)")
     employer_insurance: dict[str, Share] | FigureRef = Field(default="money.employer_insurance")
     housing_fund_rate: Share = Field(description="employer housing-fund rate (5–12% band)")
-    operating_funds_cny_per_community_year: float = Field(ge=0)
-    startup_subsidy_cny_per_community: float = Field(ge=0)
-    fitout_cny_per_m2: float = Field(ge=0)
-    training_cny_per_worker: float = Field(ge=0)
+    operating_funds_cny_per_community_year: float = Field(ge=0, le=MAX_CNY)
+    startup_subsidy_cny_per_community: float = Field(ge=0, le=MAX_CNY)
+    fitout_cny_per_m2: float = Field(ge=0, le=MAX_CNY)
+    training_cny_per_worker: float = Field(ge=0, le=MAX_CNY)
     budget_cap_cny_per_year: float | None = Field(
-        default=None, gt=0, description="yearly cap on the whole budget; the facility plan keeps within what the "
+        default=None, gt=0, le=MAX_CNY, description="yearly cap on the whole budget; the facility plan keeps within what the "
         "community's costs leave, and optimize.budget_cap reports which standards the cap leaves unmet")
     payers: dict[str, Share] | None = Field(default=None, description="who pays every item, shares summing to 1, "
                                             "replacing the regime's payer rules (role cost_sharing) for all items")

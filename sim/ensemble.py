@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import signal
 import uuid
 from collections import OrderedDict
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -240,17 +241,69 @@ def _context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext
     threads; spawn where there is none. Explicit, because importing mesa forces the global start method
     to spawn. (The fork server is started once per process: the first caller's preload holds.)"""
     if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sim.ensemble", "sim.preload", *preload])
+        # Started here with SIGINT ignored, which the fork server keeps across its exec (and Python keeps
+        # at start-up) and every worker it forks inherits: a Ctrl-C, which a terminal sends to the whole
+        # process group, reaches only the main process, which stops the pool (``stop_pool``); no fork
+        # server or worker prints a traceback of its own. Held back meanwhile (Linux queues a blocked
+        # signal even while it is ignored), so this process loses none.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        main = _main_thread()
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            forkserver.ensure_running()
+        finally:
+            if main:   # (None: a handler set outside Python; Python's own is the usual one)
+                signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def ignore_interrupts() -> None:
+    """A worker's initializer: SIGINT is the main process's to handle (it stops the pool). (Workers
+    forked by the fork server have it blocked from the start; this covers spawned ones.)"""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_pool(workers: int | None = None, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
+    """A process pool whose workers leave Ctrl-C to the main process (see ``stop_pool``)."""
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_context(preload),
+                               initializer=ignore_interrupts)
+
+
+def stop_pool(pool: Executor, timeout: float = 2.0) -> None:
+    """Stop a process pool now, without waiting for the tasks it is running (an interrupt, a failure):
+    queued tasks are cancelled, the workers terminated, then killed if still alive after ``timeout``."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for p in processes:
+        try:
+            p.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        try:
+            p.join(timeout)
+            if p.is_alive():
+                p.kill()
+                p.join(timeout)
+        except (OSError, ValueError, AssertionError, AttributeError):
+            pass
 
 
 def _executor(executor: Executor | str | None, workers: int | None) -> tuple[Executor, bool]:
     if executor is None or executor == "serial":
         return SerialExecutor(), True
     if executor == "process":
-        return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_context()), True
+        return process_pool(workers), True
     if isinstance(executor, Executor):
         return executor, False
     raise InputError(f"executor must be \"serial\", \"process\" or a concurrent.futures.Executor (got {executor!r})")
@@ -277,12 +330,16 @@ def run_ensemble(scenario: Scenario, rules: RuleSet, split: Split | None = None,
     """
     pool, owned = _executor(executor, workers)
     try:
-        return submit_ensemble(scenario, rules, split, replications=replications, executor=pool, seed=seed,
-                               workers=workers, chunks_per_worker=chunks_per_worker, batch=batch,
-                               batch_memory=batch_memory).result(progress)
-    finally:
+        result = submit_ensemble(scenario, rules, split, replications=replications, executor=pool, seed=seed,
+                                 workers=workers, chunks_per_worker=chunks_per_worker, batch=batch,
+                                 batch_memory=batch_memory).result(progress)
+    except BaseException:
         if owned:
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop_pool(pool)      # an interrupt or a failure: do not wait for the running chunks
+        raise
+    if owned:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return result
 
 
 class PendingEnsemble:
@@ -381,4 +438,4 @@ def _voter_categories(rules: RuleSet) -> tuple[str, ...]:
 
 
 __all__ = ["BATCH_MEMORY", "ESTATE", "Failure", "PendingEnsemble", "SerialExecutor", "SimulationResult",
-           "batch_size", "run_chunk", "run_ensemble", "split_of", "submit_ensemble"]
+           "batch_size", "process_pool", "run_chunk", "run_ensemble", "split_of", "stop_pool", "submit_ensemble"]

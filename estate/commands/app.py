@@ -27,4 +27,12 @@ def run(args: argparse.Namespace) -> int:
                "--browser.gatherUsageStats", "false"]
     if args.headless:
         command += ["--server.headless", "true"]
-    return subprocess.call(command)
+    app = subprocess.Popen(command)
+    try:
+        return app.wait()
+    except KeyboardInterrupt:      # Streamlit has the Ctrl-C too: let it shut down, then say so
+        try:
+            app.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            app.terminate()
+        raise

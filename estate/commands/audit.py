@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from estate.plan_outputs import out_dir, write_audit
-from optimize import audit
-from scenarios import load, rules_of
+FILES = ("audit.json",)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="check a built estate's communities against the rules",
-                       description="Report every rule's pass/fail and shortfall for the scenario's [existing] communities.")
+                       description="Report every rule's pass/fail and shortfall for the scenario's [existing] "
+                                   "communities into DIR/audit.json. Exit 0 if every check passes, 1 if any "
+                                   "fails (the report is written either way).")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    s = load(args.scenario)
-    d = out_dir(args.out)
-    checks = audit(s, rules_of(s))
-    write_audit(checks, d / "audit.json")
-    failed = sum(not k.passed for k in checks)
-    print(f"{args.scenario}: {len(checks)} checks, {failed} failed; wrote {d}/audit.json")
+    from estate.outputs import guarded
+    from estate.plan_outputs import write_audit
+    from estate.validation import runnable
+    from optimize import audit
+
+    guard = guarded(args.out, "estate audit", FILES)
+    s, r = runnable(args.scenario)
+    with guard as staging:
+        checks = audit(s, r)
+        write_audit(checks, staging / "audit.json")
+        d = guard.commit(scenario=args.scenario, seed=None)
+    failed = sum(k.passed is False for k in checks)
+    unchecked = sum(k.passed is None for k in checks)
+    print(f"{args.scenario}: {len(checks)} checks, {failed} failed, {unchecked} not checked; wrote {d}/audit.json")
+    if failed:
+        print(f"{args.scenario}: {failed} of {len(checks)} checks failed (see {d}/audit.json)", file=sys.stderr)
+        return 1
     return 0

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--regime", help="chongqing, shandong or guangzhou")
     g.add_argument("--scenario", metavar="FILE", help="the regime of a scenario, its overrides applied")
-    p.add_argument("--all", action="store_true", help="with no regime: include the published defaults too")
+    p.add_argument("--all", action="store_true", help="include the published defaults too")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=run)
 
@@ -38,6 +38,11 @@ def run(args: argparse.Namespace) -> int:
         rules = rules_of(load(args.scenario), catalog, args.scenario) if args.scenario else ruleset(args.regime)
         rows = [_row(rule, role, rules.regime.borrowed.get(role)) for role, rule in rules.in_use()]
         title = rules.regime.label
+        if args.all:   # and the published defaults, overrides applied
+            used = {r["id"] for r in rows}
+            rows += [_row(rule) for rid, rule in rules.rules.items()
+                     if rid not in used and catalog.documents[rule.citation.source].kind != "policy"]
+            title += ", and the published defaults"
     else:
         policy = {d for d, doc in catalog.documents.items() if doc.kind == "policy"}
         rows = [_row(r) for r in catalog.rules.values() if args.all or r.citation.source in policy]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+
+from estate import highs_banner
+from estate.commands import flags
 from estate.commands.simulate import ProgressBar
-from scenarios import load, rules_of
-from standards.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,13 +16,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Split the estate into communities, simulate how each fills, plan facilities "
                                    "against the simulated demand, cost it year by year, check every rule, and "
                                    "write the files of `simulate` and `plan`, facilities.json, budget.png and a "
-                                   "self-contained report.html into DIR.")
+                                   "self-contained report.html into DIR. DIR must be new, empty or a folder an "
+                                   "estate command wrote; it is replaced whole only when every file is written.")
     p.add_argument("scenario", metavar="SCENARIO", help="scenario .toml file")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    p.add_argument("--replications", type=int, default=None, metavar="N", help="replications (default: the scenario's)")
-    p.add_argument("--seed", type=int, default=None, metavar="S", help="seed (default: the scenario's)")
+    p.add_argument("--replications", type=int, default=None, metavar="N",
+                   help="replications, 1–10,000 (default: the scenario's)")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="seed ≥ 0 (default: the scenario's)")
     p.add_argument("--workers", type=int, default=None, metavar="W",
-                   help="worker processes (default: one per CPU; 1 runs in this process)")
+                   help=f"worker processes, 1–{flags.MAX_WORKERS} (default: one per CPU; 1 runs in this process)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -41,32 +44,33 @@ class StageProgress:
 
 
 def run(args: argparse.Namespace) -> int:
+    from estate.outputs import guarded
     from estate.pipeline import run as run_all
-    from estate.run_outputs import write_run
-    from estate.outputs import prepare
-    from estate.run_outputs import FILES
+    from estate.run_outputs import FILES, write_run
+    from estate.validation import runnable
 
-    out = prepare(args.out, FILES, "estate run")   # refuse a bad --out before spending time on the runs
-    for flag, value, least in (("--replications", args.replications, 1), ("--seed", args.seed, 0),
-                               ("--workers", args.workers, 1)):
-        if value is not None and value < least:
-            raise InputError(f"{flag} must be ≥ {least} (got {value})")
-    scenario = load(args.scenario)
-    rules = rules_of(scenario)
-    replications = args.replications or scenario.replications
+    flags.check_run(args)
+    highs_banner.silence()
+    guard = guarded(args.out, "estate run", FILES)   # refuse a bad --out before spending time on the runs
     workers = args.workers or os.cpu_count() or 1
+    scenario, rules = runnable(args.scenario, replications=args.replications, workers=workers)
+    replications = args.replications or scenario.replications
     executor = "serial" if workers == 1 or replications == 1 else "process"
-    result = run_all(scenario, rules, replications=replications, seed=args.seed, executor=executor, workers=workers,
-                     progress=None if args.quiet else StageProgress())
-    paths = write_run(result, out)
+    with guard as staging:
+        result = run_all(scenario, rules, replications=replications, seed=args.seed, executor=executor,
+                         workers=workers, progress=None if args.quiet else StageProgress())
+        paths = write_run(result, staging)
+        out = guard.commit(scenario=args.scenario, seed=result.simulation.seed)
     plan = result.plan
     print(f"{args.scenario}: {plan.status.value}, {len(plan.communities)} communities, "
           f"{len(result.simulation.completed)}/{result.simulation.replications} replications; "
           f"wrote {len(paths)} files to {out} (open {out / 'report.html'})")
     for line in plan.explanation:
         print(f"  {line}")
-    failed = [k for k in (result.audit or result.checks) if not k.passed]
-    print(f"  checks: {len(result.audit or result.checks) - len(failed)} passed, {len(failed)} failed")
+    checks = result.audit or result.checks
+    failed = sum(k.passed is False for k in checks)
+    unchecked = sum(k.passed is None for k in checks)
+    print(f"  checks: {len(checks) - failed - unchecked} passed, {failed} failed, {unchecked} not checked")
     print(f"  budget: {result.budget.notes[0]}")
     for line in result.notices:
         print(f"  {line}")

@@ -6,10 +6,8 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
-from scenarios import load, rules_of
-from standards.errors import InputError
+from estate.commands import flags
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario .toml file")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
     p.add_argument("--replications", type=int, default=None, metavar="N",
-                   help="replications (default: the scenario's)")
+                   help="replications, 1–10,000 (default: the scenario's)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="seed (default: the scenario's)")
     p.add_argument("--workers", type=int, default=None, metavar="W",
                    help="worker processes (default: one per CPU; 1 runs in this process)")
@@ -45,30 +43,27 @@ class ProgressBar:
 
 
 def run(args: argparse.Namespace) -> int:
-    from estate.sim_outputs import prepare_out, write_all   # the model (numpy, mesa) loads only when used
+    from estate.outputs import guarded
+    from estate.sim_outputs import FILES, write_all   # the model (numpy, mesa) loads only when used
+    from estate.validation import runnable
     from sim import run_ensemble
 
-    out = Path(args.out)
-    prepare_out(out)   # refuse a bad --out before spending time on the runs
-    if args.replications is not None and args.replications < 1:
-        raise InputError(f"--replications must be ≥ 1 (got {args.replications})")
-    if args.seed is not None and args.seed < 0:
-        raise InputError(f"--seed must be ≥ 0 (got {args.seed})")
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers must be ≥ 1 (got {args.workers})")
-    scenario = load(args.scenario)
-    rules = rules_of(scenario)
-    replications = args.replications or scenario.replications
+    flags.check_run(args)
+    guard = guarded(args.out, "estate simulate", FILES)   # refuse a bad --out before spending time on the runs
     workers = args.workers or os.cpu_count() or 1
+    scenario, rules = runnable(args.scenario, replications=args.replications, workers=workers)
+    replications = args.replications or scenario.replications
     executor = "serial" if workers == 1 or replications == 1 else "process"
     progress = None if args.quiet else ProgressBar()
-    result = run_ensemble(scenario, rules, replications=replications, seed=args.seed, executor=executor,
-                          workers=workers, progress=progress)
-    paths = write_all(result, out)
+    with guard as staging:
+        result = run_ensemble(scenario, rules, replications=replications, seed=args.seed, executor=executor,
+                              workers=workers, progress=progress)
+        names = [p.name for p in write_all(result, staging)]
+        out = guard.commit(scenario=args.scenario, seed=result.seed)
     for f in result.failures:
         print(f"{args.scenario}: replication {f.replication} failed: {f.message}", file=sys.stderr)
     print(f"{args.scenario}: {len(result.completed)}/{result.replications} replications, "
-          f"{result.months} months; wrote {', '.join(str(p) for p in paths)}")
+          f"{result.months} months; wrote {', '.join(str(out / n) for n in names)}")
     for cid in result.community_ids:
         e = result.election(cid)
         when = "never within the horizon" if e["p50"] is None else f"month {e['p50']} (P10 {e['p10']}, P90 {e['p90']})"

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from scenarios import load
+from estate.validation import runnable
 from standards.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files and report every problem",
-                       description="Check scenario files field by field; exit 1 with one line per problem.")
+                       description="Check scenario files field by field and resolve every figure a run will use "
+                                   "(defaults, overrides, the services the facility plan needs, the memory it would "
+                                   "take); exit 1 with one line per problem.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario .toml files")
     p.set_defaults(run=run)
 
@@ -20,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     failed = False
     for name in args.files:
         try:
-            s = load(name)
+            s, _ = runnable(name)
         except InputError as exc:
             failed = True
             for line in exc.messages:

@@ -116,13 +116,13 @@ def test_cli_plan_and_audit_write_their_files(tmp_path, capsys):
     assert list(rows[0]) == ["year", "item", "payer", "amount_cny", "basis", "payer_basis"]
     assert (out / "site_map.png").stat().st_size > 1000
     a = tmp_path / "a"
-    assert main(["audit", str(ROOT / "scenarios/chongqing-20k-built.toml"), "--out", str(a)]) == 0
+    assert main(["audit", str(ROOT / "scenarios/chongqing-20k-built.toml"), "--out", str(a)]) == 1   # checks fail
     ad = json.loads((a / "audit.json").read_text(encoding="utf-8"))
     assert set(ad["rules"][0]) >= {"id", "citation", "required", "provided", "passed", "shortfall"}
     f_ = tmp_path / "file"
     f_.write_text("x")
     assert main(["plan", str(ROOT / "scenarios/small-2400.toml"), "--out", str(f_)]) == 1
-    assert "exists and is a file" in capsys.readouterr().err
+    assert "is a file, not a folder" in capsys.readouterr().err
     assert main(["audit", str(ROOT / "scenarios/small-2400.toml"), "--out", str(a)]) == 1
 
 

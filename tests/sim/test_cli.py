@@ -50,7 +50,7 @@ def test_simulate_refuses_a_file_and_a_folder_of_someone_elses_files(tmp_path, c
 
 def test_simulate_refuses_bad_numbers(tmp_path, capsys):
     assert main(["simulate", SMALL, "--out", str(tmp_path / "o"), "--replications", "0"]) == 1
-    assert "--replications must be ≥ 1" in capsys.readouterr().err
+    assert "--replications must be between 1 and 10,000 (got 0)" in capsys.readouterr().err
 
 
 def test_never_electing_is_null_in_the_summary(tmp_path):
