@@ -67,15 +67,23 @@ def _reason(err: dict[str, Any]) -> str:
     return err["msg"][0].lower() + err["msg"][1:]
 
 
+_NUMBER_TYPES = ("float_type", "int_type", "float_parsing", "int_parsing")
+
+
 def messages(exc: ValidationError, label: str, prefix: tuple[Any, ...] = ()) -> list[str]:
     """One message per distinct field error, e.g. ``x.toml: buildings[12].units must be > 0 (got -40)``.
 
     Where a field may be a number or a rule id, pydantic reports both alternatives; only the first
-    (the number) is kept, as that is what the user almost always meant.
+    (the number) is kept, as that is what the user almost always meant. Where a table was given for a
+    field that may be a number or a distribution, the distribution's error is the one kept.
     """
     out: list[str] = []
     seen: set[str] = set()
     for err in exc.errors():
+        if err["type"] in _NUMBER_TYPES and isinstance(err.get("input"), dict) and len(err["loc"]) > 1 \
+                and str(err["loc"][-1]).startswith("constrained-") or (
+                err["type"] in _NUMBER_TYPES and isinstance(err.get("input"), dict) and err["loc"][-1] in ("float", "int")):
+            continue
         loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in (
             "float", "str", "int", "dict[str,float]", "constrained-str", "function-after")))]
         path = field_path(prefix + tuple(loc))

@@ -25,6 +25,7 @@ import numpy as np
 from scenarios.demand import Band, Demand
 from scenarios.schema import Scenario
 from scenarios.split import Split, split_of
+from sim import uncertain
 from sim.model import EstateModel
 from sim.params import Params, params_of
 from sim.reporting import ESTATE_ONLY, RuleTables, metric_names, rule_tables, units_of
@@ -78,13 +79,15 @@ def _tables(token: str | None, params: Params, rules: RuleSet) -> RuleTables:
 def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: Params,
               seeds: Sequence[tuple[int, np.random.SeedSequence]], token: str | None = None) -> list[tuple]:
     """Run some replications (a module-level function, so a process pool can import it): each gives
-    ``("ok", index, series as float32, election months)`` or ``("failed", index, message)``.
+    ``("ok", index, series as float32, election months, preparatory months, voters, drawn inputs)`` or
+    ``("failed", index, message)``.
     ``token`` names the ensemble, so a worker keeps its rule tables from one chunk to the next."""
     out: list[tuple] = []
     tables = _tables(token, params, rules)   # shared by the models: their counts repeat
     for index, seed in seeds:
         try:
-            model = EstateModel(scenario, rules, split, rng=seed, params=params, tables=tables)
+            own, drawn = uncertain.draw(params, scenario, seed)    # this replication's uncertain inputs
+            model = EstateModel(scenario, rules, split, rng=seed, params=own, tables=tables)
             model.run()
             series = model.series()
             months = np.array([np.inf if m is None else m for m in model.election_months().values()])
@@ -95,7 +98,7 @@ def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: P
             for c, month in enumerate(months):
                 if np.isfinite(month):
                     voters[c] = series[int(month), c, cols]
-            out.append(("ok", index, series.astype(np.float32), months, prep, voters))
+            out.append(("ok", index, series.astype(np.float32), months, prep, voters, drawn))
         except Exception as exc:  # noqa: BLE001 - one replication's failure is reported, not fatal
             out.append(("failed", index, f"{type(exc).__name__}: {exc}"))
     return out
@@ -138,6 +141,8 @@ class SimulationResult:
     preparatory_months: np.ndarray      # [replication, community]: first move-in (+inf: none)
     voters_at_election: np.ndarray      # [replication, community, category] (NaN: never elected)
     voter_categories: tuple[str, ...]   # names of the categories (role first_election_voters, CQ-73 §一(二))
+    inputs: tuple[str, ...] = ()        # the uncertain inputs (scenario fields; sim.uncertain)
+    drawn: np.ndarray | None = None     # [replication, input]: each replication's drawn values
 
     def _column(self, community: str | None) -> int:
         if community is None or (community == ESTATE and ESTATE not in self.community_ids):
@@ -322,7 +327,8 @@ def summarise(scenario: Scenario, rules: RuleSet, split: Split | None, params: P
         quantiles=np.percentile(stack, QUANTILES, axis=0).astype(np.float64),
         mean=stack.mean(axis=0, dtype=np.float64), election_months=np.stack([r[3] for r in ok]),
         preparatory_months=np.stack([r[4] for r in ok]), voters_at_election=np.stack([r[5] for r in ok]),
-        voter_categories=_voter_categories(rules))
+        voter_categories=_voter_categories(rules), inputs=uncertain.inputs(scenario),
+        drawn=np.array([r[6] for r in ok], dtype=np.float64).reshape(len(ok), -1))
 
 
 def _voter_categories(rules: RuleSet) -> tuple[str, ...]:
