@@ -46,6 +46,7 @@ class ProgressBar:
 
 def run(args: argparse.Namespace) -> int:
     from estate.sim_outputs import prepare_out, write_all   # the model (numpy, mesa) loads only when used
+    from estate.uncertainty import observation_lines
     from sim import run_ensemble
 
     out = Path(args.out)
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     progress = None if args.quiet else ProgressBar()
     result = run_ensemble(scenario, rules, replications=replications, seed=args.seed, executor=executor,
                           workers=workers, progress=progress)
-    paths = write_all(result, out)
+    paths = write_all(result, out, scenario)
     for f in result.failures:
         print(f"{args.scenario}: replication {f.replication} failed: {f.message}", file=sys.stderr)
     print(f"{args.scenario}: {len(result.completed)}/{result.replications} replications, "
@@ -74,4 +75,6 @@ def run(args: argparse.Namespace) -> int:
         when = "never within the horizon" if e["p50"] is None else f"month {e['p50']} (P10 {e['p10']}, P90 {e['p90']})"
         print(f"  community {cid}: committee election due {when}; elected in {e['elected_replications']} "
               f"of {len(result.completed)} replications")
+    for line in observation_lines(scenario, result):
+        print(f"  {line}")
     return 0
