@@ -55,7 +55,8 @@ from standards.ruleset import RuleSet
 OBSERVATION_FLOOR = {"households": (0.01, 1.0), "residents": (0.01, 1.0), "occupancy": (0.0, 0.01),
                      "election": (0.0, 0.5)}
 DEFAULT_REPLICATIONS = 16
-LEVEL = 0.9                       # the intervals' coverage
+LEVEL = 0.95                      # the intervals' coverage
+TEMPERING = (10.0, 1.0)           # the search's stages: the observations' floors × these
 UPPER_FACTOR = 4                  # a field with no upper bound is searched up to this × its value
 Progress = Callable[[int, str], None]
 
@@ -257,12 +258,19 @@ class Simulator:
         return out
 
 
+def covariance(sims: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Σ: the replications' covariance × (1 + 1/R) (one run's spread plus the error of their mean), plus
+    the observations' own floor on the diagonal."""
+    n, m = sims.shape
+    cov = np.atleast_2d(np.cov(sims, rowvar=False)) * (1 + 1 / n) if n > 1 else np.zeros((m, m))
+    return cov + np.diag(floor ** 2)
+
+
 def synthetic_loss(observed: np.ndarray, sims: np.ndarray, floor: np.ndarray) -> float:
-    """−2 log of the synthetic (Gaussian) likelihood of ``observed`` given the replications ``sims``."""
+    """−2 log of the synthetic (Gaussian) likelihood of ``observed`` given the replications ``sims``
+    (up to a constant)."""
     r = observed - sims.mean(axis=0)
-    n = len(sims)
-    cov = np.atleast_2d(np.cov(sims, rowvar=False)) * (1 + 1 / n) if n > 1 else np.zeros((len(r), len(r)))
-    cov = cov + np.diag(floor ** 2)
+    cov = covariance(sims, floor)
     sign, logdet = np.linalg.slogdet(cov)
     return float(r @ np.linalg.solve(cov, r) + logdet)
 
@@ -310,81 +318,119 @@ def calibrate(scenario: Scenario, rules: RuleSet, specs: Sequence[str], *, repli
     floor = floors(observations)
     k = len(fields)
     report = progress or (lambda n, stage: None)
-    cache: dict[tuple, tuple[float, np.ndarray]] = {}
+    cache: dict[tuple, np.ndarray] = {}
 
     def values_at(z: np.ndarray) -> dict[str, float]:
         return {f.path: (round(f.value(zi)) if f.integer else f.value(zi)) for f, zi in zip(fields, z)}
 
-    def loss(z: np.ndarray, stage: str = "search") -> float:
+    zs: dict[tuple, np.ndarray] = {}
+
+    def sims_at(z: np.ndarray, stage: str) -> np.ndarray:
         values = values_at(z)
         key = tuple(values.values())
+        zs.setdefault(key, np.clip(np.asarray(z, dtype=float), 0, 1))
         if key not in cache:
-            sims = sim(values)
-            cache[key] = (synthetic_loss(observed, sims, floor), sims)
+            cache[key] = sim(values)
             report(len(cache), stage)
-        return cache[key][0]
+        return cache[key]
 
+    def loss(z: np.ndarray, temper: float = 1.0) -> float:   # the synthetic likelihood, covariance at z
+        return synthetic_loss(observed, sims_at(z, "search"), floor * temper)
+
+    # 1. the basin: the scenario's values and a scrambled Sobol sample over the ranges (seeded)
     z_start = np.array([f.z(f.start) for f in fields])
-    loss_before = loss(z_start, "start")
-    before = cache[tuple(values_at(z_start).values())][1]
-
-    # 1. the basin: a scrambled Sobol sample over the bounds (seeded: the same every time)
     sobol = qmc.Sobol(k, scramble=True, seed=np.random.default_rng(seed)).random(2 ** max(4, math.ceil(math.log2(8 * k))))
     candidates = [z_start, *sobol]
-    best = min(candidates, key=loss)
-    # 2. Nelder–Mead from the best point, within [0, 1]^k
-    simplex = np.array([best] + [np.clip(best + 0.1 * np.eye(k)[i] * (1 if best[i] < 0.9 else -1), 0, 1)
-                                 for i in range(k)])
-    res = minimize(loss, best, method="Nelder-Mead", bounds=[(0, 1)] * k,
-                   options={"initial_simplex": simplex, "xatol": 2e-3, "fatol": 0.05,
-                            "maxfev": max_evaluations or 30 * k})
-    z_hat = np.clip(res.x, 0, 1) if res.fun <= loss(best) else best
-    loss_after = loss(z_hat)
+    # 2. Nelder–Mead from the best point, within [0, 1]^k, first on a tempered loss (each figure taken as
+    #    known only to TEMPERING × its floor: a wide, smooth valley that leads to the right basin), then on
+    #    the loss itself; restarted from where it stops while that still gains (a narrow curved valley
+    #    collapses a simplex before its floor is reached)
+    z_hat = min(candidates, key=lambda c: loss(c, TEMPERING[0]))
+    for temper in TEMPERING:
+        size = 0.1
+        for _ in range(3):
+            simplex = np.array([z_hat] + [np.clip(z_hat + size * np.eye(k)[i] * (1 if z_hat[i] < 0.5 else -1), 0, 1)
+                                          for i in range(k)])
+            res = minimize(loss, z_hat, args=(temper,), method="Nelder-Mead", bounds=[(0, 1)] * k,
+                           options={"initial_simplex": simplex, "xatol": 0.005, "fatol": 0.5,
+                                    "maxfev": max_evaluations or 15 * k})
+            gain = loss(z_hat, temper) - res.fun
+            if gain > 0:
+                z_hat = np.clip(res.x, 0, 1)
+            if gain < 1:
+                break
+            size = max(0.02, size / 2)
 
-    # 3. the curvature about the optimum: steps sized so the loss rises by 1–20, then a quadratic fit
+    # 3. about the optimum, the covariance is held at its estimate there, so the loss is a smooth function
+    #    of the simulated means: r(θ)ᵀ Σ̂⁻¹ r(θ). Steps sized so it rises by 1–10, then a quadratic fit.
+    sims_hat = sims_at(z_hat, "search")
+    sigma = covariance(sims_hat, floor)
+
+    def fixed(z: np.ndarray) -> float:
+        r = observed - sims_at(np.clip(z, 0, 1), "interval").mean(axis=0)
+        return float(r @ np.linalg.solve(sigma, r))
+
+    at_hat = fixed(z_hat)
     steps = np.empty(k)
     for i in range(k):
         h = 0.05
         for _ in range(5):
             e = np.eye(k)[i] * h
-            rise = (loss(np.clip(z_hat + e, 0, 1), "interval") + loss(np.clip(z_hat - e, 0, 1), "interval")) / 2 - loss_after
-            if rise > 20 and h > 1e-3:
+            rise = (fixed(z_hat + e) + fixed(z_hat - e)) / 2 - at_hat
+            if rise > 10 and h > 1e-3:
                 h /= 3
             elif rise < 1 and h < 0.5:
                 h *= 3
             else:
                 break
         steps[i] = h
-    design = [z_hat]
-    for i in range(k):
-        for sgn in (1, -1):
-            design.append(z_hat + sgn * steps[i] * np.eye(k)[i])
-    for i in range(k):
-        for j in range(i + 1, k):
-            for si in (1, -1):
-                for sj in (1, -1):
-                    design.append(z_hat + si * steps[i] * np.eye(k)[i] + sj * steps[j] * np.eye(k)[j])
+    eye = np.eye(k)
+    design = [z_hat] + [z_hat + sgn * steps[i] * eye[i] for i in range(k) for sgn in (1, -1)]
+    design += [z_hat + si * steps[i] * eye[i] + sj * steps[j] * eye[j]
+               for i in range(k) for j in range(i + 1, k) for si in (1, -1) for sj in (1, -1)]
     design = [np.clip(d, 0, 1) for d in design]
-    ys = np.array([loss(z, "interval") for z in design])
-    hessian = _quadratic_hessian(np.array(design) - z_hat, ys, k)
+    ys = np.array([fixed(d) for d in design])
+    gradient, hessian = _quadratic(np.array(design) - z_hat, ys, k)
 
     z = norm.ppf(0.5 + level / 2)
     eigval, eigvec = np.linalg.eigh(hessian)
     flat = eigval <= 1e-6 * max(1.0, float(np.abs(eigval).max()))
     cov = (eigvec[:, ~flat] / eigval[~flat]) @ eigvec[:, ~flat].T * 2 if (~flat).any() else np.zeros((k, k))
     unpinned = np.abs(eigvec[:, flat]).max(axis=1) > 0.3 if flat.any() else np.zeros(k, dtype=bool)
+    if not flat.any():   # the quadratic's own minimum, where it lies within reach: smoother than one trial's
+        step = -np.linalg.solve(hessian, gradient)
+        if np.all(np.abs(step) <= 2 * steps) and np.all((z_hat + step >= 0) & (z_hat + step <= 1)):
+            z_hat = z_hat + step
+    loss_before, loss_after = fixed(z_start), fixed(z_hat)
+    before, after = sims_at(z_start, "interval"), sims_at(z_hat, "interval")
+    # 4. each interval: walk out along the field from the estimate until the loss has risen by z² (the
+    #    likelihood-ratio bound, so a plateau reaches the range's end rather than being read as a narrow
+    #    quadratic), then widen by how much the other fields can make up for it (√(H_ii·(H⁻¹)_ii), from
+    #    the quadratic; 1 where the fields do not trade off)
+    at_hat = fixed(z_hat)
+    tried = list(zs.values())
     fitted = []
     for i, f in enumerate(fields):
         value = float(round(f.value(z_hat[i])) if f.integer else f.value(z_hat[i]))
         if unpinned[i]:
             fitted.append(Fitted(f.path, value, (f.low, f.high), None, f.start, f.low, f.high, False))
             continue
-        sd_z = math.sqrt(max(cov[i, i], 0.0))
-        a, b = f.value(z_hat[i] - z * sd_z), f.value(z_hat[i] + z * sd_z)
-        sd = (b - a) / (2 * z)           # on a log scale, the sd of a normal with the same interval
+        trade = math.sqrt(max(1.0, hessian[i, i] * cov[i, i] / 2)) if not flat.any() else 1.0
+        ends = []
+        for sign in (-1, 1):
+            reach = _reach(lambda h: fixed(z_hat + sign * h * eye[i]), at_hat, at_hat + z * z, steps[i],
+                           z_hat[i] if sign < 0 else 1 - z_hat[i])
+            ends.append(float(np.clip(z_hat[i] + sign * reach * trade, 0, 1)))
+        # ... and every trial value within z² of the estimate's loss lies inside (a valley the walk along
+        # one field cannot see, where another field makes up for it far from the estimate)
+        near = [zz[i] for zz in map(np.array, tried) if fixed(zz) <= at_hat + z * z]
+        ends = [min([ends[0], *near]), max([ends[1], *near])]
+        a, b = f.value(ends[0]), f.value(ends[1])
+        identified = not (ends[0] <= 0 and ends[1] >= 1)
+        sd = (b - a) / (2 * z) if identified else None   # on a log scale, the sd of a normal of the same interval
         if f.integer:
-            a, b = math.floor(a), math.ceil(b)
-        fitted.append(Fitted(f.path, value, (a, b), sd, f.start, f.low, f.high, True))
+            a, b = max(math.floor(a), math.ceil(f.low)), min(math.ceil(b), math.floor(f.high))
+        fitted.append(Fitted(f.path, value, (a, b), sd, f.start, f.low, f.high, identified))
 
     notes = []
     if len(observations) < k:
@@ -394,13 +440,30 @@ def calibrate(scenario: Scenario, rules: RuleSet, specs: Sequence[str], *, repli
         if not f.identified:
             notes.append(f"{f.path}: the observations do not pin it down (the loss is flat along it); its interval "
                          f"is its whole searched range {f.low:g}–{f.high:g}")
-    after = cache[tuple(values_at(z_hat).values())][1]
     return Calibration(scenario, tuple(fitted), observations, loss_before, loss_after, before, after, replications,
                        seed, len(cache), time.perf_counter() - t0, level, tuple(notes))
 
 
-def _quadratic_hessian(dz: np.ndarray, ys: np.ndarray, k: int) -> np.ndarray:
-    """The Hessian of the least-squares quadratic through (dz, ys)."""
+def _reach(loss_at: Callable[[float], float], base: float, threshold: float, step: float, room: float) -> float:
+    """How far (in the scaled field) the loss takes to rise from ``base`` to ``threshold``: steps that
+    double from ``step``, then linear interpolation; ``room`` (the distance to the range's end) if it
+    never does."""
+    if room <= 0:
+        return 0.0
+    prev_h, prev_y = 0.0, base
+    h = min(step, room)
+    while True:
+        y = loss_at(h)
+        if y >= threshold:
+            return prev_h + (h - prev_h) * (threshold - prev_y) / max(y - prev_y, 1e-12)
+        if h >= room:
+            return room
+        prev_h, prev_y = h, y
+        h = min(2 * h, room)
+
+
+def _quadratic(dz: np.ndarray, ys: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The gradient and Hessian at 0 of the least-squares quadratic through (dz, ys)."""
     cols = [np.ones(len(dz))] + [dz[:, i] for i in range(k)]
     pairs = [(i, j) for i in range(k) for j in range(i, k)]
     cols += [dz[:, i] * dz[:, j] * (0.5 if i == j else 1.0) for i, j in pairs]
@@ -408,7 +471,7 @@ def _quadratic_hessian(dz: np.ndarray, ys: np.ndarray, k: int) -> np.ndarray:
     h = np.zeros((k, k))
     for (i, j), c in zip(pairs, coef[1 + k:]):
         h[i, j] = h[j, i] = c
-    return h
+    return coef[1:1 + k], h
 
 
 # ---- what is written -----------------------------------------------------------------------------------

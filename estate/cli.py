@@ -8,10 +8,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from estate.commands import app, audit, layout, plan, rules, run, simulate, validate
+from estate.commands import app, audit, calibrate, layout, plan, rules, run, simulate, validate
 from standards.errors import InputError
 
-COMMANDS = (validate, rules, layout, app, run, simulate, plan, audit)
+COMMANDS = (validate, rules, layout, app, run, simulate, plan, audit, calibrate)
 
 
 def parser() -> argparse.ArgumentParser:
