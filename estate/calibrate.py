@@ -339,7 +339,7 @@ def calibrate(scenario: Scenario, rules: RuleSet, specs: Sequence[str], *, repli
 
     # 1. the basin: the scenario's values and a scrambled Sobol sample over the ranges (seeded)
     z_start = np.array([f.z(f.start) for f in fields])
-    sobol = qmc.Sobol(k, scramble=True, seed=np.random.default_rng(seed)).random(2 ** max(4, math.ceil(math.log2(8 * k))))
+    sobol = qmc.Sobol(k, scramble=True, seed=np.random.default_rng(seed)).random(2 ** max(3, math.ceil(math.log2(4 * k))))
     candidates = [z_start, *sobol]
     # 2. Nelder–Mead from the best point, within [0, 1]^k, first on a tempered loss (each figure taken as
     #    known only to TEMPERING × its floor: a wide, smooth valley that leads to the right basin), then on
@@ -348,12 +348,12 @@ def calibrate(scenario: Scenario, rules: RuleSet, specs: Sequence[str], *, repli
     z_hat = min(candidates, key=lambda c: loss(c, TEMPERING[0]))
     for temper in TEMPERING:
         size = 0.1
-        for _ in range(3):
+        for _ in range(1 if temper > 1 else 2):    # the tempered stage only finds the basin
             simplex = np.array([z_hat] + [np.clip(z_hat + size * np.eye(k)[i] * (1 if z_hat[i] < 0.5 else -1), 0, 1)
                                           for i in range(k)])
             res = minimize(loss, z_hat, args=(temper,), method="Nelder-Mead", bounds=[(0, 1)] * k,
                            options={"initial_simplex": simplex, "xatol": 0.005, "fatol": 0.5,
-                                    "maxfev": max_evaluations or 15 * k})
+                                    "maxfev": max_evaluations or 12 * k})
             gain = loss(z_hat, temper) - res.fun
             if gain > 0:
                 z_hat = np.clip(res.x, 0, 1)
