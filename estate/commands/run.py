@@ -65,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
           f"wrote {len(paths)} files to {out} (open {out / 'report.html'})")
     for line in plan.explanation:
         print(f"  {line}")
+    from estate.uncertainty import observation_lines
+    for line in observation_lines(scenario, result.simulation):
+        print(f"  {line}")
     failed = [k for k in (result.audit or result.checks) if not k.passed]
     print(f"  checks: {len(result.audit or result.checks) - len(failed)} passed, {len(failed)} failed")
     return 0

@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         when = "never within the horizon" if e["p50"] is None else f"month {e['p50']} (P10 {e['p10']}, P90 {e['p90']})"
         print(f"  community {cid}: committee election due {when}; elected in {e['elected_replications']} "
               f"of {len(result.completed)} replications")
+    if result.inputs:
+        print(f"  uncertain inputs, drawn per replication: {', '.join(result.inputs)} (summary.json: uncertain_inputs, "
+              f"band_drivers)")
     for line in observation_lines(scenario, result):
         print(f"  {line}")
     return 0
