@@ -15,12 +15,15 @@ The method (the README says why):
 3. **Search.** A scrambled Sobol sample over the fields' bounds finds the basin, then Nelder–Mead
    (which needs no gradient: under common random numbers the loss is piecewise flat) refines it, on the
    fields scaled to [0, 1].
-4. **Intervals.** A quadratic fitted to the loss about the optimum (a local design whose steps are
-   sized so the loss rises by a few units) gives the Hessian H; the fields' covariance is 2 H⁻¹ (the
-   Laplace approximation) and each interval is the estimate ± z·sd, cut to the bounds. A direction the
-   loss does not rise along (a Hessian eigenvalue ≈ 0) is one the observations do not pin down: the
-   fields on it get their whole bounds as interval, and the result says so, as it does when there are
-   fewer observations than fields.
+4. **Intervals** (95%). About the estimate the covariance is held at its estimate there, so the loss is
+   a smooth function of the simulated means. Each field's interval walks out from the estimate until
+   the loss has risen by z² (a likelihood-ratio bound: a plateau, where more of the field changes
+   nothing, reaches the end of the range rather than being read as a narrow quadratic), widened by how
+   far the other fields can make up for it (√(H_ii·(H⁻¹)_ii) from a quadratic fitted about the
+   estimate), and covers every trial value within that rise. A field whose interval is its whole
+   range, or that lies on a direction the loss does not rise along (a Hessian eigenvalue ≈ 0), is one
+   the observations do not pin down, and the result says so, as it does when there are fewer
+   observations than fields.
 
 The simulation runs only to the last observed month. Observations of a community other than ``estate``
 or of an election use the communities `estate run` would plan (or a built estate's own).
@@ -519,8 +522,8 @@ def to_dict(cal: Calibration) -> dict:
 
     return {
         "generator": "estate calibrate", "scenario": cal.scenario.name,
-        "method": "synthetic likelihood (Wood 2010) over common random numbers; Sobol search, Nelder-Mead, "
-                  "Laplace intervals from a quadratic fit about the optimum",
+        "method": "synthetic likelihood (Wood 2010) over common random numbers; Sobol search, tempered then "
+                  "plain Nelder-Mead; likelihood-ratio intervals widened for trade-offs between the fields",
         "replications": cal.replications, "seed": cal.seed, "evaluations": cal.evaluations,
         "seconds": round(cal.seconds, 2), "level": cal.level,
         "loss_before": round(cal.loss_before, 4), "loss_after": round(cal.loss_after, 4),

@@ -103,8 +103,7 @@ class Distribution(BaseModel):
             raise ValueError(f"must have low < high (got {self.low:g} ≥ {self.high:g})")
         if self.kind == "normal" and not self.sd > 0:
             raise ValueError(f"must have sd > 0 (got {self.sd:g})")
-        if self.kind == "quantiles" and not self.p10 <= self.p50 <= self.p90 or self.kind == "quantiles" \
-                and self.p10 == self.p90:
+        if self.kind == "quantiles" and (not self.p10 <= self.p50 <= self.p90 or self.p10 == self.p90):
             raise ValueError(f"must have p10 ≤ p50 ≤ p90 and p10 < p90 (got {self.p10:g}, {self.p50:g}, {self.p90:g})")
         return self
 

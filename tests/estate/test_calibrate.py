@@ -5,7 +5,6 @@ calibrated.toml that validates and never overwrites one."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest

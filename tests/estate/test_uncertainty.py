@@ -4,7 +4,6 @@ report of `estate run`, and the occupancy plot."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
