@@ -46,7 +46,7 @@ def fits():
     out = {}
     for seed in SEEDS:
         s = observed(seed)
-        out[seed] = calibrate(s, rules_of(s), ["acceptance", "waiting_pool"], replications=16)
+        out[seed] = calibrate(s, rules_of(s), ["acceptance", "waiting_pool"], replications=10)
     return out
 
 
