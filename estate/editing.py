@@ -13,6 +13,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
 from scenarios import figures_of, rules_of, validate
+from scenarios.distributions import UNCERTAIN_FIELDS, Distribution
 from scenarios.schema import Allocation, Costs, Households, Scenario
 from scenarios.writer import to_data
 
@@ -36,7 +37,11 @@ EDITABLE: tuple[Editable, ...] = (
 
 
 def bounds(model: type[BaseModel], field: str) -> tuple[float | None, float | None]:
-    """(low, high) of a numeric field, from the schema's constraints (exclusive bounds included as-is)."""
+    """(low, high) of a numeric field, from the schema's constraints (exclusive bounds included as-is);
+    for a field that may also be a distribution, the bounds the schema holds its numbers to."""
+    uncertain = UNCERTAIN_FIELDS.get(f"{model.__name__.lower()}.{field}")
+    if uncertain is not None:
+        return float(uncertain.low), None if uncertain.high is None else float(uncertain.high)
     low = high = None
     for m in model.model_fields[field].metadata:
         if isinstance(m, (Ge, Gt)):
@@ -47,8 +52,13 @@ def bounds(model: type[BaseModel], field: str) -> tuple[float | None, float | No
 
 
 def get(scenario: Scenario, key: str) -> Any:
+    """The field's value; for an uncertain input, its median (what a widget can show)."""
     section, field = key.split(".")
-    return getattr(getattr(scenario, section), field)
+    value = getattr(getattr(scenario, section), field)
+    if isinstance(value, Distribution):
+        median = value.central(UNCERTAIN_FIELDS[key])
+        return int(median) if UNCERTAIN_FIELDS[key].integer else median
+    return value
 
 
 def election_share(scenario: Scenario) -> float:
@@ -66,6 +76,9 @@ def apply(scenario: Scenario, changes: dict[str, Any], *, regime: str | None = N
             data[key] = value
             continue
         section, field = key.split(".")
+        current = getattr(getattr(scenario, section, None), field, None)
+        if isinstance(current, Distribution) and value == get(scenario, key):
+            continue                  # left at its median: the distribution stays
         if value is None:
             data.get(section, {}).pop(field, None)
         else:

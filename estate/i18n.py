@@ -89,6 +89,18 @@ _TEXT: dict[str, tuple[str, str]] = {
     "download_tables": ("全部表格（CSV 压缩包）", "All tables (zip of CSV)"),
     "download_report": ("报告（HTML）", "Report (HTML)"),
     "notices": ("条提示（未满足的需求、预算上限）", "notices (unmet demand, budget cap)"),
+    "p10_means": ("P10：十次模拟中只有一次低于（早于）这个数，是区间的低端。",
+                  "P10: only one run in ten comes out lower (earlier) than this: the low end of the band."),
+    "p50_means": ("P50：一半模拟早于它、一半晚于它，是最可能的中间值。",
+                  "P50: half the runs come out earlier and half later: the middle, most likely figure."),
+    "p90_means": ("P90：十次模拟中有九次不高于（不晚于）这个数，按此留足余量。",
+                  "P90: nine runs in ten come out no higher (no later) than this: plan with this much margin."),
+    "band_words": ("P10、P50、P90 的含义", "What P10, P50 and P90 mean"),
+    "uncertain_inputs": ("不确定的假设（每次模拟各自抽取）", "Uncertain inputs (each run draws its own)"),
+    "band_drivers": ("哪些假设决定了区间宽度", "What drives the width of each band"),
+    "observed": ("实际观测与模拟区间对照", "What was observed, against the simulated bands"),
+    "inside_band": ("在 P10–P90 之内", "within P10–P90"),
+    "outside_band": ("在 P10–P90 之外", "outside P10–P90"),
     "cjk_missing": ("未安装中文字体：图表以英文标注。", "No Chinese font is installed: plots are labelled in English."),
 }
 

@@ -17,6 +17,7 @@ from estate import report as html
 from estate.compare import rules_table, run_headline
 from estate.i18n import t
 from estate.pipeline import RunResult
+from estate.uncertainty import band_words, driver_rows, observation_rows, uncertain_rows
 from estate.plan_outputs import write_budget, write_plan, write_site_map
 from estate.sim_outputs import plot_demand, plot_occupancy, write_series, write_summary
 
@@ -69,8 +70,10 @@ def facilities_doc(result: RunResult) -> dict:
 
 def write_run(result: RunResult, out: Path) -> list[Path]:
     """Every file of the run into ``out`` (created; must be empty or hold only files of ours)."""
-    paths = [write_summary(result.simulation, out / "summary.json"), write_series(result.simulation, out / "series.csv"),
-             plot_occupancy(result.simulation, out / "occupancy.png"), plot_demand(result.simulation, out / "demand.png")]
+    paths = [write_summary(result.simulation, out / "summary.json", result.scenario),
+             write_series(result.simulation, out / "series.csv"),
+             plot_occupancy(result.simulation, out / "occupancy.png", scenario=result.scenario),
+             plot_demand(result.simulation, out / "demand.png")]
     write_plan(result.plan, result.checks, out / "plan.json", budget=result.budget, notices=result.notices)
     write_site_map(result.plan, result.scenario, out / "site_map.png")
     (out / "facilities.json").write_text(json.dumps(facilities_doc(result), ensure_ascii=False, indent=2) + "\n",
@@ -100,6 +103,41 @@ def compliance_rows(result: RunResult) -> list[tuple]:
     checks = result.audit if result.audit is not None else result.checks
     return [(k.rule, k.citation, k.entity, k.required, k.provided, k.status if k.passed is None else k.passed,
              k.shortfall) for k in checks]
+
+
+def uncertainty_sections(result: RunResult) -> list[html.Table]:
+    """What P10/P50/P90 mean (both languages), the observations against the bands, the uncertain inputs
+    and what drives each election band's width (``estate.uncertainty``)."""
+    s, sim = result.scenario, result.simulation
+    words = [band_words("zh"), band_words("en")]
+    out = [html.Table(f"{t('band_words', 'en')} · {t('band_words', 'zh')}", ("", "English", "中文"),
+                      [(q.upper(), words[1][q], words[0][q]) for q in ("p10", "p50", "p90")])]
+    obs = observation_rows(s, sim)
+    if obs:
+        out.append(html.Table(
+            t("observed", "en"), ("date", "month", "metric", "community", "observed", "P10", "P50", "P90",
+                                  "within P10–P90", "source", "note"),
+            [(r["date"], r["month"], r["metric"], r["community"], r["observed"], r["p10"], r["p50"], r["p90"],
+              "—" if r["inside"] is None else r["inside"], r["source"], r["note"]) for r in obs],
+            note="An election is observed by its month, against the band of the simulated election month."))
+    inputs = uncertain_rows(s, sim)
+    if inputs:
+        out.append(html.Table(t("uncertain_inputs", "en"), ("field", "distribution", "drawn P10", "drawn P50",
+                                                              "drawn P90", "note"),
+                              [(r["field"], r["distribution"], *r["drawn"].values(), r["note"]) for r in inputs]))
+        rows = [(b["community"], "—" if b["p10"] is None else b["p10"], "—" if b["p90"] is None else b["p90"],
+                 "—" if b["explained"] is None else f"{b['explained']:.0%}",
+                 "; ".join(f"{d['input']} ρ = {d['rank_correlation']:+.2f}" if d["rank_correlation"] is not None
+                           else f"{d['input']} (constant)" for d in b["drivers"]))
+                for b in driver_rows(sim)]
+        out.append(html.Table(
+            t("band_drivers", "en"), ("community", "election month P10", "P90", "explained by the inputs",
+                                      "rank correlation with each input, strongest first"), rows,
+            note="Spearman's rank correlation over the replications of each drawn input with the election month "
+                 "(+: a higher value, a later election). 'Explained' is the share of the spread in the election "
+                 "month's ranks that a regression on all inputs' ranks accounts for; the rest is the model's own "
+                 "randomness."))
+    return out
 
 
 def build_report(result: RunResult, out: Path) -> html.Report:
@@ -134,6 +172,7 @@ def build_report(result: RunResult, out: Path) -> html.Report:
                         "election month P50 (P10–P90)"), rows,
         note="Staff, groups, grids and space at full occupancy, each from the rule named in plan.json; election "
              "months counted from the start month."))
+    rep.sections += uncertainty_sections(result)
     rep.sections += [html.Figure("Occupancy and the committee election", out / "occupancy.png"),
                      html.Figure("Service demand (P10–P90 band, P50 line)", out / "demand.png"),
                      html.Figure("Communities and offices", out / "site_map.png")]

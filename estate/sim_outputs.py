@@ -7,7 +7,8 @@ Formats (documented in the README, stable keys):
   ``election_basis``, ``estate`` {flats, planned_residents, threshold}, ``communities`` [{id, flats,
   planned_residents, threshold, election_month {p10, p50, p90}, elected_replications,
   preparatory_group_month {p10, p50, p90}, voters_at_election {category: {p10, p50, p90} or null}}],
-  ``metrics`` {name: unit}. An election month is null where that percentile lies beyond the horizon ("never").
+  ``metrics`` {name: unit}, and (``estate.uncertainty``) ``band_words``, ``uncertain_inputs``, ``band_drivers``,
+  ``observed``. An election month is null where that percentile lies beyond the horizon ("never").
 - ``series.csv``: long format, one row per month × community × metric: ``month, community, metric,
   p10, p50, p90``; the whole estate is the community ``estate``.
 """
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from estate.uncertainty import uncertainty_doc
+from scenarios.schema import Scenario
 from scenarios.services import DEMAND_METRICS
 from sim.ensemble import ESTATE, SimulationResult
 from sim.reporting import ESTATE_ONLY
@@ -37,8 +40,9 @@ def _number(x: float) -> float | int | None:
     return int(x) if float(x).is_integer() else round(float(x), 6)
 
 
-def summary(result: SimulationResult) -> dict:
-    """The summary as a JSON-ready dict."""
+def summary(result: SimulationResult, scenario: Scenario | None = None) -> dict:
+    """The summary as a JSON-ready dict; with the ``scenario``, its observations against the bands and its
+    uncertain inputs' distributions too (``estate.uncertainty``)."""
     communities = []
     for i, cid in enumerate(result.community_ids):
         election = result.election(cid)
@@ -62,7 +66,7 @@ def summary(result: SimulationResult) -> dict:
                    "threshold": _number(result.threshold(None))},
         "communities": communities,
         "metrics": dict(result.units),
-    }
+    } | uncertainty_doc(scenario, result)
 
 
 def _columns(result: SimulationResult) -> list[tuple[str, int]]:
@@ -91,8 +95,8 @@ def write_series(result: SimulationResult, path: Path) -> Path:
     return path
 
 
-def write_summary(result: SimulationResult, path: Path) -> Path:
-    path.write_text(json.dumps(summary(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+def write_summary(result: SimulationResult, path: Path, scenario: Scenario | None = None) -> Path:
+    path.write_text(json.dumps(summary(result, scenario), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
 
 
@@ -109,9 +113,38 @@ def _pyplot():
     return pyplot()
 
 
-def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -> Path:
+def _observation_marks(ax, result: SimulationResult, scenario: Scenario | None, cid: str | None) -> None:
+    """The scenario's observations of this panel's community, as shares: households ÷ flats (×),
+    residents ÷ planned residents (●), occupancy (×); an observed election as a dotted line."""
+    if scenario is None:
+        return
+    column = ESTATE if cid is None else cid
+    i = result._column(None if cid is None else cid)
+    flats = [*result.community_flats, sum(result.community_flats)][i]
+    planned = [*result.planned_residents, sum(result.planned_residents)][i]
+    shown: set[str] = set()
+    for o in scenario.observed:
+        if o.community != column and not (cid is not None and result.community_ids == (ESTATE,)
+                                          and o.community == ESTATE):
+            continue
+        month = scenario.month_of(o.date)
+        if o.metric == "election":
+            ax.axvline(month, color="black", linestyle=":", linewidth=1.4,
+                       label=None if "election" in shown else "election observed")
+            shown.add("election")
+            continue
+        share = {"households": o.value / flats, "occupancy": o.value,
+                 "residents": o.value / planned if planned else 0.0}[o.metric]
+        kind = "residents ÷ planned residents" if o.metric == "residents" else "households ÷ flats"
+        ax.plot([month], [share], marker="o" if o.metric == "residents" else "X", color="black", markersize=6,
+                linestyle="none", label=None if kind in shown else f"observed: {kind}")
+        shown.add(kind)
+
+
+def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12,
+                   scenario: Scenario | None = None) -> Path:
     """Fan chart of the election measure per community (and the estate), with the threshold line and
-    the election month's P50 and P10–P90 span."""
+    the election month's P50 and P10–P90 span; with the ``scenario``, its observations as markers."""
     plt = _pyplot()
     measure = "occupancy_planned_residents" if result.election_basis == "planned_residents" else "occupancy"
     label = "residents / planned residents" if measure != "occupancy" else "occupied / planned flats"
@@ -137,6 +170,7 @@ def plot_occupancy(result: SimulationResult, path: Path, max_panels: int = 12) -
             title = f"community {cid} ({e['elected_replications']}/{len(result.completed)} elected)"
         else:
             title = "whole estate"
+        _observation_marks(ax, result, scenario, cid)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(f"month from {result.start}")
         ax.set_ylabel(label)
@@ -179,7 +213,8 @@ def plot_demand(result: SimulationResult, path: Path) -> Path:
     return path
 
 
-def write_all(result: SimulationResult, out: Path) -> list[Path]:
-    """The four files into ``out`` (a staging folder of ``estate.outputs.OutputGuard``)."""
-    return [write_summary(result, out / "summary.json"), write_series(result, out / "series.csv"),
-            plot_occupancy(result, out / "occupancy.png"), plot_demand(result, out / "demand.png")]
+def write_all(result: SimulationResult, out: Path, scenario: Scenario | None = None) -> list[Path]:
+    """The four files into ``out`` (a staging folder of ``estate.outputs.OutputGuard``); with the ``scenario``,
+    its observations beside the bands."""
+    return [write_summary(result, out / "summary.json", scenario), write_series(result, out / "series.csv"),
+            plot_occupancy(result, out / "occupancy.png", scenario=scenario), plot_demand(result, out / "demand.png")]

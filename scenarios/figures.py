@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from scenarios.distributions import UNCERTAIN_FIELDS, Distribution
 from scenarios.schema import Scenario
 from standards.errors import InputError
 from standards.ruleset import RuleSet
@@ -74,6 +75,8 @@ class Figures:
                              f"figure is shipped for it; give the local figure in the scenario's [{path.split('.')[0]}]")
         if isinstance(value, str):
             return self.rule(value, year, asked=path)
+        if isinstance(value, Distribution):   # an uncertain input: engines that need one number take its median
+            return Figure(path, value.central(UNCERTAIN_FIELDS[path]), None)
         if isinstance(value, dict):
             return Figure(path, dict(value), None)
         return Figure(path, value, None)

@@ -7,6 +7,7 @@ fixes a file in one pass.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,8 @@ def validate(data: dict[str, Any], label: str, base_dir: Path, catalog: Catalog 
     errors += _check_figures(scenario, label, catalog)
     errors += _check_shares(scenario, label)
     errors += _check_overrides(scenario, label)
+    errors += _check_calendar(scenario, label)
+    errors += _check_observed(scenario, label)
     if not errors:
         try:
             rules_of(scenario, catalog, label)
@@ -199,4 +202,58 @@ def _check_shares(scenario: Scenario, label: str) -> list[str]:
         for k in h.age_profile:
             if parse_band(k) is None:
                 errors.append(f"{label}: households.age_profile key {k!r} must be an age band like '0-14' or '60+'")
+    return errors
+
+
+def _in_horizon(scenario: Scenario, date: str) -> bool:
+    return 0 <= scenario.month_of(date) < scenario.horizon_months
+
+
+def _check_calendar(scenario: Scenario, label: str) -> list[str]:
+    first = scenario.allocation.first_round
+    if first is not None and not _in_horizon(scenario, first):
+        return [f"{label}: allocation.first_round must lie within the horizon, {scenario.start} to "
+                f"{_month_name(scenario, scenario.horizon_months - 1)} (got {first!r})"]
+    return []
+
+
+def _month_name(scenario: Scenario, month: int) -> str:
+    absolute = scenario.start_year * 12 + scenario.start_month - 1 + month
+    return f"{absolute // 12:04d}-{absolute % 12 + 1:02d}"
+
+
+PLANNED_COMMUNITY = re.compile(r"^C[1-9]\d*$")   # the planner's names (optimize.planner): C1, C2, …
+
+
+def _check_observed(scenario: Scenario, label: str) -> list[str]:
+    """Each observation: a date within the horizon, a community the runs will have, a value in range."""
+    errors: list[str] = []
+    flats = {"estate": scenario.total_units}
+    if scenario.existing is not None:
+        units = {b.id: b.units for b in scenario.buildings}
+        flats |= {c.id: sum(units.get(b, 0) for b in c.buildings) for c in scenario.existing.communities}
+    for i, o in enumerate(scenario.observed):
+        where = f"{label}: observed[{i}]"
+        if not _in_horizon(scenario, o.date):
+            errors.append(f"{where}.date must lie within the horizon, {scenario.start} to "
+                          f"{_month_name(scenario, scenario.horizon_months - 1)} (got {o.date!r})")
+        if o.community not in flats and (scenario.existing is not None or not PLANNED_COMMUNITY.match(o.community)):
+            known = ", ".join(flats) if scenario.existing is not None else "estate, or a planned community C1, C2, …"
+            errors.append(f"{where}.community {o.community!r} is not a community of this scenario ({known})")
+            continue
+        most = flats.get(o.community, scenario.total_units)
+        if o.metric == "election":
+            if o.value is not None:
+                errors.append(f"{where}.value: an election is observed by its date alone; leave value out "
+                              f"(got {o.value:g})")
+            continue
+        if o.value is None:
+            errors.append(f"{where}.value is missing (the {o.metric} observed)")
+            continue
+        top = {"households": most, "residents": most * 8, "occupancy": 1}[o.metric]
+        if o.value > top:
+            what = {"households": f"the {most:,} flats of {o.community}",
+                    "residents": f"8 persons in each of the {most:,} flats of {o.community}",
+                    "occupancy": "1 (every flat occupied)"}[o.metric]
+            errors.append(f"{where}.value must be ≤ {what} (got {o.value:g})")
     return errors

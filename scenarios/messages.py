@@ -69,19 +69,35 @@ def _reason(err: dict[str, Any]) -> str:
     return err["msg"][0].lower() + err["msg"][1:]
 
 
+_NUMBER_TYPES = ("float_type", "int_type", "float_parsing", "int_parsing")
+_TABLE_TYPES = ("dict_type", "model_type", "model_attributes_type")
+
+
+def _path(err: dict[str, Any], prefix: tuple[Any, ...]) -> str:
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("constrained-") or p in (
+        "float", "str", "int", "dict[str,float]", "constrained-str", "function-after", "Distribution")))]
+    return field_path(prefix + tuple(loc))
+
+
+def _preferred(item: tuple[str, dict[str, Any]]) -> int:
+    """Where a field may be a number or a table (a distribution), the error of the kind the user wrote
+    comes first: a table's own error for a table, the number's for a number (sorting is stable, so the
+    order is otherwise pydantic's)."""
+    _, err = item
+    table = isinstance(err.get("input"), dict)
+    return int(table and err["type"] in _NUMBER_TYPES or not table and err["type"] in _TABLE_TYPES)
+
+
 def messages(exc: ValidationError, label: str, prefix: tuple[Any, ...] = ()) -> list[str]:
     """One message per distinct field error, e.g. ``x.toml: buildings[12].units must be > 0 (got -40)``.
 
     Where a field may be a number or a rule id, pydantic reports both alternatives; only the first
-    (the number) is kept, as that is what the user almost always meant.
+    (the number) is kept, as that is what the user almost always meant. Where a table was given for a
+    field that may be a number or a distribution, the distribution's error is the one kept.
     """
     out: list[str] = []
     seen: set[str] = set()
-    for err in exc.errors():
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in (
-            "float", "str", "int", "dict[str,float]", "constrained-str", "constrained-float", "constrained-int",
-            "function-after")))]
-        path = field_path(prefix + tuple(loc))
+    for path, err in sorted(((_path(err, prefix), err) for err in exc.errors()), key=_preferred):
         if path in seen:
             continue
         seen.add(path)

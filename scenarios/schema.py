@@ -14,12 +14,15 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, create_model, field_validator,
+                      model_validator)
 
+from scenarios.distributions import UNCERTAIN_FIELDS, Distribution
 from scenarios.services import PLANNED_NAMES, SERVICES
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Share = Annotated[float, Field(ge=0, le=1)]
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 FigureRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$")]
 
 # Bounds that are not policy figures but the limits of a plausible input, so a typo (1e300 m², a
@@ -28,7 +31,7 @@ FigureRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0
 MAX_CNY = 1e12                      # any sum of money: a trillion CNY (a year, a class, a m²)
 MAX_BUILDING_AREA_M2 = 2_000_000    # one building's gross floor area (the largest buildings are ~1.7 million m²)
 MAX_COORDINATE_M = 10_000_000       # |x|, |y| in metres: room for any national grid (UTM northings reach ~10,000 km)
-MAX_LEASE_MONTHS = 1200
+MAX_LEASE_MONTHS = int(UNCERTAIN_FIELDS["allocation.lease_months"].high)   # 100 years
 
 Cny = Annotated[float, Field(ge=0, le=MAX_CNY)]
 # A sum of money: the scenario's own number, or the id of a published figure (shape quantity or by_year).
@@ -109,36 +112,67 @@ class MonthRange(_Strict):
 
 
 class Allocation(_Strict):
-    """How flats are offered and taken up. These are the scenario's own assumptions."""
+    """How flats are offered and taken up. These are the scenario's own assumptions. A numeric field may be
+    given as a distribution (``scenarios.distributions``): each replication then draws its own value."""
 
     cadence: Literal["weekly", "monthly", "quarterly"] = Field(
         description="how often allocation rounds run (Chongqing: quarterly lotteries, now weekly)")
-    round_share: Share = Field(gt=0, description="share of the vacant delivered flats offered in each round")
-    acceptance: Share = Field(gt=0, description="probability an applicant offered a flat accepts and signs")
+    first_round: Month | None = Field(
+        default=None, description="calendar month of the first allocation round, YYYY-MM; the rounds of a quarterly "
+        "or monthly cadence follow from it (default: the month of the first delivery)")
+    round_share: Annotated[float, Field(gt=0, le=1)] | Distribution = Field(
+        description="share of the vacant delivered flats offered in each round")
+    acceptance: Annotated[float, Field(gt=0, le=1)] | Distribution = Field(
+        description="probability an applicant offered a flat accepts and signs")
     move_in_delay_months: MonthRange = Field(description="months from signing to moving in")
-    waiting_pool: int = Field(ge=0, description="qualified applicants waiting when the estate opens")
-    new_applicants_per_month: int = Field(ge=0, description="applicants joining the pool each month")
-    lease_months: Annotated[float, Field(ge=1, le=MAX_LEASE_MONTHS)] | FigureRef = Field(
+    waiting_pool: Annotated[int, Field(ge=0)] | Distribution = Field(
+        description="qualified applicants waiting when the estate opens")
+    new_applicants_per_month: Annotated[int, Field(ge=0)] | Distribution = Field(
+        description="applicants joining the pool each month")
+    lease_months: Annotated[float, Field(ge=1, le=MAX_LEASE_MONTHS)] | FigureRef | Distribution = Field(
         default="allocation.lease_term", description="lease term, months")
-    renewal_rate: Share = Field(description="share of households that renew at lease end")
-    voluntary_exit_rate: Share = Field(description="share of households leaving of their own accord each year")
-    sublet_eviction_rate: Share | FigureRef = Field(
+    renewal_rate: Share | Distribution = Field(description="share of households that renew at lease end")
+    voluntary_exit_rate: Share | Distribution = Field(
+        description="share of households leaving of their own accord each year")
+    sublet_eviction_rate: Share | FigureRef | Distribution = Field(
         default="allocation.sublet_eviction_rate", description="share of households evicted for subletting each year")
+
+    @field_validator("round_share", "acceptance", "waiting_pool", "new_applicants_per_month", "lease_months",
+                     "renewal_rate", "voluntary_exit_rate", "sublet_eviction_rate")
+    @classmethod
+    def _in_bounds(cls, v: object, info: ValidationInfo) -> object:
+        return _check_bounds(v, f"allocation.{info.field_name}")
+
+
+def _check_bounds(value: object, path: str) -> object:
+    """A distribution's numbers must lie within the bounds of the field's own numbers."""
+    bounds = UNCERTAIN_FIELDS[path]
+    if isinstance(value, Distribution):
+        bad = [x for x in value.points() if not bounds.contains(x)]
+        if bad:
+            raise ValueError(f"must have its numbers {bounds.text()} (got {bad[0]:g})")
+    return value
 
 
 class Households(_Strict):
     """The household mix of the tenants."""
 
-    persons_per_household: float | FigureRef = Field(default="demography.persons_per_household_cq_prh")
+    persons_per_household: float | FigureRef | Distribution = Field(default="demography.persons_per_household_cq_prh")
     size_distribution: dict[str, Share] | FigureRef = Field(
         default="demography.household_size_cn_2010", description="shares of households by size (1…7)")
     age_profile: dict[str, Share] | FigureRef = Field(
         default="demography.age_shares_cq_2020", description="shares of persons by age band")
-    non_local_share: Share = Field(description="share of households without local hukou")
-    low_income_share: Share = Field(description="share of households on low income (低保/低收入)")
-    disabled_share: Share = Field(description="share of persons with a disability")
-    birth_rate: float | FigureRef = Field(default="demography.birth_rate_cq_2023")
-    death_rate: float | FigureRef = Field(default="demography.death_rate_cq_2022")
+    non_local_share: Share | Distribution = Field(description="share of households without local hukou")
+    low_income_share: Share | Distribution = Field(description="share of households on low income (低保/低收入)")
+    disabled_share: Share | Distribution = Field(description="share of persons with a disability")
+    birth_rate: float | FigureRef | Distribution = Field(default="demography.birth_rate_cq_2023")
+    death_rate: float | FigureRef | Distribution = Field(default="demography.death_rate_cq_2022")
+
+    @field_validator("persons_per_household", "non_local_share", "low_income_share", "disabled_share",
+                     "birth_rate", "death_rate")
+    @classmethod
+    def _in_bounds(cls, v: object, info: ValidationInfo) -> object:
+        return _check_bounds(v, f"households.{info.field_name}")
 
     @field_validator("persons_per_household")
     @classmethod
@@ -153,6 +187,39 @@ class Households(_Strict):
         if isinstance(v, float) and not 0 <= v <= 0.1:
             raise ValueError(f"must be a yearly rate per person between 0 and 0.1 (got {v})")
         return v
+
+
+class Delivery(_Strict):
+    """Uncertainty in when buildings are handed over."""
+
+    slip_months: Distribution | None = Field(
+        default=None, description="delay of each building's delivery, whole months, { low, high } uniform; each "
+        "replication draws every building's own delay")
+
+    @field_validator("slip_months")
+    @classmethod
+    def _whole_months(cls, d: Distribution | None) -> Distribution | None:
+        if d is not None:
+            if d.kind != "uniform":
+                raise ValueError(f"must be {{ low, high }}: whole months, uniform (got {d.text()})")
+            if d.low < 0 or d.low != int(d.low) or d.high != int(d.high):
+                raise ValueError(f"must have low and high whole months ≥ 0 (got {d.low:g}, {d.high:g})")
+        return d
+
+
+OBSERVED_METRICS = ("households", "residents", "occupancy", "election")
+
+
+class Observation(_Strict):
+    """A figure observed on the estate (or a built one like it), to compare runs with and calibrate to."""
+
+    date: Month = Field(description="calendar month of the observation, YYYY-MM")
+    metric: Literal[OBSERVED_METRICS] = Field(
+        description="households (occupied flats), residents, occupancy (occupied ÷ flats), or election (the "
+        "month the residents' committee was elected: the date; no value)")
+    community: Name = Field(default="estate", description="a community id, or estate")
+    value: float | None = Field(default=None, ge=0, description="the figure observed (none for an election)")
+    source: Name = Field(description="where the figure comes from")
 
 
 class OverrideSpec(_Strict):
@@ -291,7 +358,7 @@ class Scenario(_Strict):
     name: Name
     purpose: Name
     regime: Name
-    start: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
+    start: Month = Field(
         description="calendar month of month 0, YYYY-MM")
     horizon_months: int = Field(gt=0, le=600)
     seed: int = Field(ge=0, lt=2**63)
@@ -302,6 +369,8 @@ class Scenario(_Strict):
     allocation: Allocation
     households: Households
     overrides: list[OverrideSpec] = Field(default_factory=list)
+    delivery: Delivery | None = None
+    observed: list[Observation] = Field(default_factory=list)
     facilities: Facilities = Field(default_factory=Facilities)
     costs: Costs
     optimizer: Optimizer = Field(default_factory=Optimizer)
@@ -313,6 +382,10 @@ class Scenario(_Strict):
     @property
     def start_month(self) -> int:
         return int(self.start[5:])
+
+    def month_of(self, date: str) -> int:
+        """Months from ``start`` to ``date`` (YYYY-MM)."""
+        return (int(date[:4]) - self.start_year) * 12 + int(date[5:]) - self.start_month
 
     @property
     def total_units(self) -> int:

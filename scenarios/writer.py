@@ -13,7 +13,8 @@ import tomli_w
 from scenarios.schema import Scenario
 
 _ORDER = ("name", "purpose", "regime", "start", "horizon_months", "seed", "replications", "layout",
-          "buildings", "existing", "allocation", "households", "overrides", "facilities", "costs")
+          "buildings", "existing", "allocation", "households", "delivery", "overrides", "facilities", "costs",
+          "observed")
 
 
 def to_data(scenario: Scenario, inline_buildings: bool = True) -> dict[str, Any]:

@@ -26,6 +26,7 @@ import numpy as np
 from scenarios.demand import Band, Demand
 from scenarios.schema import Scenario
 from scenarios.split import Split, split_of
+from sim import uncertain
 from sim.model import EstateModel
 from sim.params import Params, params_of
 from sim.events import Inputs, inputs_of
@@ -101,11 +102,12 @@ def batch_size(params: Params, replications: int, workers: int, chunks_per_worke
 def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: Params,
               seeds: Sequence[tuple[int, np.random.SeedSequence]], token: str | None = None) -> list[tuple]:
     """Run a batch of replications (a module-level function, so a process pool can import it): each gives
-    ``("ok", index, series as float32, election months, preparatory months, voters at the election)``
-    or ``("failed", index, message)``. The batch's series are one array with a leading replication axis,
-    finished (staff, grids, shares, demand) in one pass; each replication draws from its own stream
-    only, so what it gives does not depend on the batch it ran in. ``token`` names the ensemble, so a
-    worker keeps its shared inputs from one batch to the next."""
+    ``("ok", index, series as float32, election months, preparatory months, voters at the election, drawn
+    inputs)`` or ``("failed", index, message)``. The batch's series are one array with a leading replication
+    axis, finished (staff, grids, shares, demand) in one pass; each replication draws from its own stream
+    only (its uncertain inputs from a child stream, ``sim.uncertain``), so what it gives does not depend on
+    the batch it ran in. ``token`` names the ensemble, so a worker keeps its shared inputs from one batch to
+    the next."""
     out: list[tuple] = []
     tables, census, inputs = _tables(token, params, rules)   # shared by the models: their counts repeat
     metrics = metric_names(params)
@@ -113,13 +115,14 @@ def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: P
     ran = []
     for r, (index, seed) in enumerate(seeds):
         try:
-            model = EstateModel(scenario, rules, split, rng=seed, params=params, tables=tables, census=census,
-                                inputs=inputs, data=data[r])
+            own, drawn = uncertain.draw(params, scenario, seed)    # this replication's uncertain inputs
+            model = EstateModel(scenario, rules, split, rng=seed, params=own, tables=tables, census=census,
+                                inputs=inputs if own is params else None, data=data[r])
             model.run()
             months = np.array([np.inf if m is None else m for m in model.election_months().values()])
             prep = np.array([np.inf if c.preparatory_group_month is None else c.preparatory_group_month
                              for c in model.communities])
-            ran.append((r, index, months, prep))
+            ran.append((r, index, months, prep, drawn))
             # the replication's tables are the bulk of its memory: free them now (the model and its
             # agents refer to each other, so the model itself waits for the cyclic collector)
             model.households.pop = None
@@ -130,12 +133,12 @@ def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: P
     rows = [r for r, *_ in ran]
     series = finish(data[rows], params, rules, metrics, tables).astype(np.float32)
     cols = [metrics.index(m) for m in VOTER_METRICS]
-    for k, (_, index, months, prep) in enumerate(ran):
+    for k, (_, index, months, prep, drawn) in enumerate(ran):
         voters = np.full((len(months), len(VOTER_METRICS)), np.nan)
         for c, month in enumerate(months):
             if np.isfinite(month):
                 voters[c] = series[k, int(month), c, cols]
-        out.append(("ok", index, series[k], months, prep, voters))
+        out.append(("ok", index, series[k], months, prep, voters, drawn))
     return out
 
 
@@ -176,6 +179,8 @@ class SimulationResult:
     preparatory_months: np.ndarray      # [replication, community]: first move-in (+inf: none)
     voters_at_election: np.ndarray      # [replication, community, category] (NaN: never elected)
     voter_categories: tuple[str, ...]   # names of the categories (role first_election_voters, CQ-73 §一(二))
+    inputs: tuple[str, ...] = ()        # the uncertain inputs (scenario fields; sim.uncertain)
+    drawn: np.ndarray | None = None     # [replication, input]: each replication's drawn values
 
     def _column(self, community: str | None) -> int:
         if community is None or (community == ESTATE and ESTATE not in self.community_ids):
@@ -425,7 +430,8 @@ def summarise(scenario: Scenario, rules: RuleSet, split: Split | None, params: P
         quantiles=np.percentile(stack, QUANTILES, axis=0).astype(np.float64),
         mean=stack.mean(axis=0, dtype=np.float64), election_months=np.stack([r[3] for r in ok]),
         preparatory_months=np.stack([r[4] for r in ok]), voters_at_election=np.stack([r[5] for r in ok]),
-        voter_categories=_voter_categories(rules))
+        voter_categories=_voter_categories(rules), inputs=uncertain.inputs(scenario),
+        drawn=np.array([r[6] for r in ok], dtype=np.float64).reshape(len(ok), -1))
 
 
 def _voter_categories(rules: RuleSet) -> tuple[str, ...]:

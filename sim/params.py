@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scenarios.ages import parse_band
+from scenarios.distributions import central
 from scenarios.figures import Figures
 from scenarios.schema import Scenario
 from scenarios.services import SERVICES
@@ -230,21 +231,30 @@ def _services(scenario: Scenario, rules: RuleSet) -> tuple[ServiceRule, ...]:
     return tuple(out)
 
 
+def first_round(scenario: Scenario) -> int:
+    """The month (from the start) of the first allocation round: ``allocation.first_round``, or the month
+    of the first delivery."""
+    if scenario.allocation.first_round is not None:
+        return scenario.month_of(scenario.allocation.first_round)
+    return min(b.delivery_month for b in scenario.buildings)
+
+
 def _rounds(scenario: Scenario, rules: RuleSet) -> np.ndarray:
-    """Allocation rounds in each month: quarterly lotteries in the months the lottery interval divides
-    (Mar, Jun, Sep, Dec: allocation.lottery_interval), one a month, or one per week starting in it."""
+    """Allocation rounds in each month, none before the first round (``first_round``): then quarterly
+    lotteries every allocation.lottery_interval months from it, one a month, or one per calendar week
+    starting in the month."""
     months = np.arange(scenario.horizon_months)
+    first = first_round(scenario)
     cadence = scenario.allocation.cadence
     if cadence == "monthly":
-        return np.ones_like(months)
+        return (months >= first).astype(np.int64)
     if cadence == "quarterly":
         interval = int(rules.rule("allocation.lottery_interval").value.months)
-        calendar = (scenario.start_month - 1 + months) % MONTHS_PER_YEAR + 1
-        return (calendar % interval == 0).astype(np.int64)
+        return ((months >= first) & ((months - first) % interval == 0)).astype(np.int64)
     weeks = _quantity(rules, "simulation.weeks_per_year")
     absolute = scenario.start_month - 1 + months
-    return (np.floor((absolute + 1) * weeks / MONTHS_PER_YEAR)
-            - np.floor(absolute * weeks / MONTHS_PER_YEAR)).astype(np.int64)
+    return np.where(months >= first, np.floor((absolute + 1) * weeks / MONTHS_PER_YEAR)
+                    - np.floor(absolute * weeks / MONTHS_PER_YEAR), 0).astype(np.int64)
 
 
 def _split(scenario: Scenario, split: Split | None) -> tuple[tuple[str, ...], dict[str, int]]:
@@ -276,6 +286,7 @@ def params_of(scenario: Scenario, rules: RuleSet, split: Split | None = None) ->
     """Resolve and check every figure the model needs. Raises ``InputError`` naming the field."""
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a loaded Scenario (scenarios.load), got {type(scenario).__name__}")
+    scenario = central(scenario)   # uncertain inputs at their medians; each replication draws its own (sim.uncertain)
     if not isinstance(rules, RuleSet):
         raise InputError(f"rules must be a RuleSet (scenarios.rules_of), got {type(rules).__name__}")
     if not scenario.buildings:

@@ -67,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
           f"wrote {len(paths)} files to {out} (open {out / 'report.html'})")
     for line in plan.explanation:
         print(f"  {line}")
+    from estate.uncertainty import observation_lines
+    for line in observation_lines(scenario, result.simulation):
+        print(f"  {line}")
     checks = result.audit or result.checks
     failed = sum(k.passed is False for k in checks)
     unchecked = sum(k.passed is None for k in checks)

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from estate.outputs import guarded
     from estate.sim_outputs import FILES, write_all   # the model (numpy, mesa) loads only when used
     from estate.validation import runnable
+    from estate.uncertainty import observation_lines
     from sim import run_ensemble
 
     flags.check_run(args)
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     with guard as staging:
         result = run_ensemble(scenario, rules, replications=replications, seed=args.seed, executor=executor,
                               workers=workers, progress=progress)
-        names = [p.name for p in write_all(result, staging)]
+        names = [p.name for p in write_all(result, staging, scenario)]
         out = guard.commit(scenario=args.scenario, seed=result.seed)
     for f in result.failures:
         print(f"{args.scenario}: replication {f.replication} failed: {f.message}", file=sys.stderr)
@@ -69,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         when = "never within the horizon" if e["p50"] is None else f"month {e['p50']} (P10 {e['p10']}, P90 {e['p90']})"
         print(f"  community {cid}: committee election due {when}; elected in {e['elected_replications']} "
               f"of {len(result.completed)} replications")
+    if result.inputs:
+        print(f"  uncertain inputs, drawn per replication: {', '.join(result.inputs)} (summary.json: uncertain_inputs, "
+              f"band_drivers)")
+    for line in observation_lines(scenario, result):
+        print(f"  {line}")
     from scenarios.validity import notices
     for line in notices(scenario, rules):
         print(f"  {line}")

@@ -41,3 +41,15 @@ def test_election_override_keeps_citation_and_reason(cq):
 def test_out_of_range_edit_is_refused_in_words(cq):
     with pytest.raises(InputError, match=r"edited scenario: allocation.acceptance must be ≤ 1 \(got 1.5\)"):
         editing.apply(cq, {"allocation.acceptance": 1.5})
+
+
+def test_an_uncertain_input_shows_its_median_and_stays_a_distribution_unless_changed():
+    from scenarios.distributions import Distribution
+    s = load(ROOT / "scenarios" / "chongqing-20k-observed.toml")
+    assert isinstance(s.allocation.acceptance, Distribution)
+    assert editing.get(s, "allocation.acceptance") == pytest.approx(0.8)
+    assert editing.bounds(Allocation, "acceptance") == (0.0, 1.0)
+    kept = editing.apply(s, {"allocation.acceptance": editing.get(s, "allocation.acceptance")})
+    assert kept.allocation.acceptance == s.allocation.acceptance
+    changed = editing.apply(s, {"allocation.acceptance": 0.7})
+    assert changed.allocation.acceptance == 0.7
