@@ -8,10 +8,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from estate.commands import app, audit, layout, plan, rules, run, simulate, validate
+from estate.commands import app, audit, city, layout, plan, rules, run, simulate, sweep, validate
 from standards.errors import InputError
 
-COMMANDS = (validate, rules, layout, app, run, simulate, plan, audit)
+COMMANDS = (validate, rules, layout, app, run, simulate, plan, audit, sweep, city)
 
 
 def parser() -> argparse.ArgumentParser:
