@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 
 from standards.errors import InputError
 
+CONNECT_TIMEOUT = "10s"     # how long to wait for an existing cluster's scheduler to answer
 
 # ---- where it runs --------------------------------------------------------------------------------------------------
 
@@ -68,7 +69,7 @@ def _dask(dask_local: int | None, dask: str | None) -> Iterator[Where]:
             label = f"a local Dask cluster of {dask_local} workers"
         else:
             try:
-                client = Client(dask, timeout="10s")
+                client = Client(dask, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(f"--dask {dask}: cannot reach the Dask scheduler ({exc})") from None
             label = f"the Dask cluster at {dask} ({_dask_workers(client)} workers now)"

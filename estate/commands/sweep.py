@@ -108,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{out}: nothing discarded", file=sys.stderr)
             return 1
         _discard(out)
+    elif existing is None and written:
+        raise InputError(f"{out}: holds {written} rows in results.parquet but no sweep.json to say what they are; "
+                         "use --restart to discard them, or another --out")
     elif existing is not None and existing.key() != spec.key():
         raise InputError(f"{out}: holds another sweep ({existing.scenario}, {existing.method} of "
                          f"{', '.join(existing.paths)}, {len(existing.variants)} variants, {written} rows written); "
@@ -115,20 +118,22 @@ def run(args: argparse.Namespace) -> int:
     sweep.write_spec(out, spec)
 
     done = len(sweep.finished_ids(folder) & {v.id for v in spec.variants})
-    bar = Bar(len(spec.variants), done, args.quiet)
-    try:
+    outcome = sweep.Outcome(total=len(spec.variants), skipped=done)
+    if done < len(spec.variants):                  # nothing left to run: no pool or cluster to start
         with executor(args.workers, args.dask_local, args.dask) as where:
             if not args.quiet:
                 print(f"sweep: {len(spec.variants)} variants × {spec.replications} replications"
                       f"{f', {done} already written' if done else ''}; on {where.label}", file=sys.stderr)
-            outcome = sweep.run(spec, base, out, where, progress=bar)
-    except KeyboardInterrupt:
-        bar.close()
-        have = len(sweep.finished_ids(folder) & {v.id for v in spec.variants})
-        print(f"estate sweep: interrupted; {have} of {len(spec.variants)} variants are in {folder}; "
-              "run the same command again to go on", file=sys.stderr)
-        raise
-    bar.close()
+            bar = Bar(len(spec.variants), done, args.quiet)
+            try:
+                outcome = sweep.run(spec, base, out, where, progress=bar)
+            except KeyboardInterrupt:
+                bar.close()
+                have = len(sweep.finished_ids(folder) & {v.id for v in spec.variants})
+                print(f"estate sweep: interrupted; {have} of {len(spec.variants)} variants are in {folder}; "
+                      "run the same command again to go on", file=sys.stderr)
+                raise
+            bar.close()
 
     table = sweep.read_results(out)
     rows = table.to_pylist()
