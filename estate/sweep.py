@@ -273,7 +273,11 @@ def sample(ranges: Sequence[Range], n: int, sweep_seed: int) -> tuple[Variant, .
 
     if n < 2:
         raise InputError(f"--sample must be ≥ 2 (got {n})")
-    points = qmc.LatinHypercube(d=len(ranges), rng=_rng(sweep_seed)).random(n)
+    try:
+        hypercube = qmc.LatinHypercube(d=len(ranges), rng=_rng(sweep_seed))
+    except TypeError:                                   # SciPy before 1.15 calls it seed
+        hypercube = qmc.LatinHypercube(d=len(ranges), seed=_rng(sweep_seed))
+    points = hypercube.random(n)
     lows = [r.low for r in ranges]
     highs = [r.high for r in ranges]
     scaled = qmc.scale(points, lows, highs)

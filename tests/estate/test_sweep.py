@@ -9,12 +9,15 @@ import sys
 import time
 from pathlib import Path
 
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
+
 import pyarrow.parquet as pq
 import pytest
 
 from estate import sweep
 from estate.cli import main
-from estate.executors import executor
+from estate.executors import Where, executor
 from scenarios import load
 from scenarios.writer import to_toml
 from standards.errors import InputError
@@ -231,6 +234,35 @@ def test_a_variant_that_raises_is_recorded_and_the_rest_finish(tiny_base, tmp_pa
     assert rows[0]["error"] is None and rows[0]["peak_staff"] > 0
     # run again: the failed variants have their rows and are not run again
     assert _run(spec, tiny_base, tmp_path / "a", workers=1).skipped == 4
+
+
+class LosesOne(Executor):
+    """Runs tasks here, but the second one is lost as if its worker had died."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.calls += 1
+        future = Future()
+        if self.calls == 2:
+            future.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_variant_lost_with_its_worker_gets_no_row_and_runs_next_time(tiny_base, tmp_path):
+    spec = _spec(tiny_base)
+    out = tmp_path / "a"
+    outcome = sweep.run(spec, tiny_base, out, Where(LosesOne(), "test", lambda: 1))
+    assert (outcome.ok, len(outcome.lost)) == (3, 1)
+    assert outcome.lost[0].variant == spec.variants[1] and "a worker died" in outcome.lost[0].message
+    assert sweep.finished_ids(out / "results.parquet") == {spec.variants[i].id for i in (0, 2, 3)}
+    again = sweep.run(spec, tiny_base, out, Where(LosesOne(), "test", lambda: 1))
+    assert (again.skipped, again.ok, again.lost) == (3, 1, [])
+    sweep.write_spec(out, spec)
+    assert [r["index"] for r in _rows(out)] == [0, 1, 2, 3]
 
 
 def test_a_half_written_part_is_ignored(tiny_base, tmp_path):
