@@ -64,7 +64,7 @@ def _dask(dask_local: int | None, dask: str | None) -> Iterator[Where]:
             if dask_local < 1:
                 raise InputError(f"--dask-local must be ≥ 1 (got {dask_local})")
             cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(cluster)
             label = f"a local Dask cluster of {dask_local} workers"
         else:
