@@ -334,3 +334,21 @@ def test_dask_without_a_scheduler_gets_one_line(tiny, tmp_path, capsys, monkeypa
                  "--quiet", "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("--dask tcp://127.0.0.1:9: cannot reach the Dask scheduler")
+
+
+def test_a_latin_hypercube_sweep_writes_its_rows_and_a_regression(tiny, tmp_path, capsys):
+    ranges = tmp_path / "ranges.toml"
+    ranges.write_text('"allocation.acceptance" = { low = 0.4, high = 0.95 }\n'
+                      '"override.CQ-73.election_trigger.share" = { low = 0.2, high = 0.6 }\n', encoding="utf-8")
+    out = tmp_path / "lhs"
+    assert main(["sweep", str(tiny), "--sample", "6", "--ranges", str(ranges), "--workers", "1", "--quiet",
+                 "--out", str(out)]) == 0
+    rows = _rows(out)
+    assert len(rows) == 6 and all(r["status"] == "ok" for r in rows)
+    assert all(0.4 <= r["allocation.acceptance"] <= 0.95 for r in rows)
+    from estate import sensitivity
+    table = sensitivity.read_csv(out / "sensitivity.csv")
+    assert table and {r["method"] for r in table} == {"src"} and all(r["r2"] for r in table)
+    # the election threshold moves the last election month more than acceptance does, and later
+    (top,) = [r for r in table if r["figure"] == "election_p50_last" and r["rank"] == "1"]
+    assert top["input"] == "override.CQ-73.election_trigger.share" and float(top["effect"]) > 0
