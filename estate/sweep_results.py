@@ -57,11 +57,15 @@ def write_part(folder: Path, row: dict[str, Any], schema) -> Path:
         if pa.types.is_string(schema.field(name).type) and values[name] is not None and not isinstance(values[name], str):
             values[name] = str(values[name])
     table = pa.Table.from_pylist([values], schema=schema)
-    with open(tmp, "wb") as fh:
-        pq.write_table(table, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
+    try:
+        with open(tmp, "wb") as fh:
+            pq.write_table(table, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except BaseException:            # an interrupt mid-write: no half file left behind (a kill may leave one)
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync_dir(folder)
     return final
 

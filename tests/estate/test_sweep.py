@@ -352,3 +352,25 @@ def test_a_latin_hypercube_sweep_writes_its_rows_and_a_regression(tiny, tmp_path
     # the election threshold moves the last election month more than acceptance does, and later
     (top,) = [r for r in table if r["figure"] == "election_p50_last" and r["rank"] == "1"]
     assert top["input"] == "override.CQ-73.election_trigger.share" and float(top["effect"]) > 0
+
+
+def test_ctrl_c_on_the_local_pool_stops_with_one_line_and_keeps_the_rows(tiny, tmp_path):
+    out = tmp_path / "interrupted"
+    parts = out / "results.parquet"
+    command = _command(tiny, out)
+    command[command.index("--workers") + 1] = "2"
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True,   # Ctrl-C reaches the whole group: the sweep and its workers
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(sweep.finished_ids(parts)) < 2 and proc.poll() is None:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    written = len(sweep.finished_ids(parts))
+    assert proc.returncode == 130 and written < 10, (proc.returncode, written)
+    assert f"estate sweep: interrupted; {written} of 10 variants are in {parts}; run the same command again" in err
+    assert "Traceback" not in err and not list(parts.glob(".*"))
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0 and f"{10 - written} run now, {written} already written" in again.stdout
+    assert len({r["variant"] for r in _rows(out)}) == 10
