@@ -11,8 +11,8 @@ A city file (TOML)::
     share = 0.5                           # optional: the estate's share of budget_cny_per_year
 
 An estate with a ``share`` runs with its budget cap (``costs.budget_cap_cny_per_year``) set to share ×
-``budget_cny_per_year`` in place of its scenario's own cap, so the facility plan keeps within it and the
-budget-cap analysis names what it leaves unmet. Every estate runs through ``estate.pipeline.run_many`` on
+``budget_cny_per_year``, or to its scenario's own cap where that is smaller, so the facility plan keeps
+within it and the budget-cap analysis names what it leaves unmet. Every estate runs through ``estate.pipeline.run_many`` on
 one executor (the sweep's: a local pool or Dask), so their replications share the workers.
 """
 
@@ -107,9 +107,11 @@ def load_city(path: str | Path) -> City:
         if name in names:
             errors.append(f"{label}: estates[{i}]: the name {name!r} is used twice (give each estate a name)")
         names.add(name)
-        if e.share is not None:
-            costs = scenario.costs.model_copy(update={"budget_cap_cny_per_year": e.share * city.budget_cny_per_year})
-            scenario = scenario.model_copy(update={"costs": costs})
+        if e.share is not None:       # the allotment caps the estate; a tighter cap of its own stays
+            own = scenario.costs.budget_cap_cny_per_year
+            cap = e.share * city.budget_cny_per_year if own is None else min(own, e.share * city.budget_cny_per_year)
+            scenario = scenario.model_copy(update={"costs": scenario.costs.model_copy(
+                update={"budget_cap_cny_per_year": cap})})
         estates.append(CityEstate(name, where, e.share, scenario))
     if errors:
         raise InputError(errors)
@@ -167,7 +169,8 @@ def estate_row(entry: CityEstate, result, budget_cny_per_year: float | None) -> 
     checks = result.audit if result.audit is not None else result.checks
     return {"estate": entry.name, "scenario": str(entry.path), "flats": result.scenario.total_units,
             "communities": head["communities"], "plan_status": head["plan_status"], "share": entry.share,
-            "allotment_cny_per_year": allot, "peak_staff": head["peak_staff"], "staff_full_plan": head["staff_full_plan"],
+            "allotment_cny_per_year": allot,
+            "budget_cap_cny_per_year": result.scenario.costs.budget_cap_cny_per_year, "peak_staff": head["peak_staff"], "staff_full_plan": head["staff_full_plan"],
             "office_required_m2": head["office_required_m2"], "facilities": head["facilities"],
             "budget_10y_cny": head["budget_10y"], "years_over_allotment": " ".join(map(str, over)),
             "failed_rules": len({k.rule for k in checks if not k.passed}),
@@ -175,7 +178,7 @@ def estate_row(entry: CityEstate, result, budget_cny_per_year: float | None) -> 
 
 
 ESTATE_COLUMNS = ("estate", "scenario", "flats", "communities", "plan_status", "share", "allotment_cny_per_year",
-                  "peak_staff", "staff_full_plan", "office_required_m2", "facilities", "budget_10y_cny",
+                  "budget_cap_cny_per_year", "peak_staff", "staff_full_plan", "office_required_m2", "facilities", "budget_10y_cny",
                   "years_over_allotment", "failed_rules", "replications", "completed")
 ROLLUP_COLUMNS = ("year", "estate", "staff", "office_required_m2", "facilities_opened", "budget_cny")
 

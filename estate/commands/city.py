@@ -42,9 +42,8 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{flag} must be ≥ {least} (got {value})")
     city = load_city(args.city)
     reps = [args.replications or e.scenario.replications for e in city.estates]
-    bar = tqdm(total=sum(reps), unit="replication", desc="city", file=sys.stderr, disable=args.quiet,
-               dynamic_ncols=True, mininterval=0.5)
     seen = [0] * len(reps)
+    bar = None
 
     def progress(i: int, stage: str, done: int, total: int) -> None:
         if stage == "simulate" and done > seen[i]:
@@ -56,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     with executor(args.workers, args.dask_local, args.dask) as where:
         if not args.quiet:
             print(f"city: {len(city.estates)} estates, {sum(reps)} replications; on {where.label}", file=sys.stderr)
+        bar = tqdm(total=sum(reps), unit="replication", desc="city", file=sys.stderr, disable=args.quiet,
+                   dynamic_ncols=True, mininterval=0.5)
         results = run_city(city, where.executor, replications=args.replications, seed=args.seed, progress=progress)
     bar.close()
     paths = write_city(city, results, out)

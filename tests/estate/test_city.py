@@ -55,6 +55,7 @@ def test_the_roll_up_adds_the_estates_up_by_year_and_payer(tmp_path, estates, ca
     per_estate = _read(out / "estates.csv")
     assert [r["estate"] for r in per_estate] == ["north estate", "South", "North again"]
     assert per_estate[0]["allotment_cny_per_year"] == "120000000.0" and per_estate[1]["share"] == ""
+    assert per_estate[0]["budget_cap_cny_per_year"] == "120000000.0" and per_estate[1]["budget_cap_cny_per_year"] == ""
 
     rollup = _read(out / "rollup.csv")
     years = sorted({r["year"] for r in rollup})
@@ -87,6 +88,18 @@ def test_a_share_sets_the_estates_budget_cap(tmp_path, estates):
                                      '[[estates]]\nscenario = "estates/south.toml"\n'))
     assert city.estates[0].scenario.costs.budget_cap_cny_per_year == 25_000_000
     assert city.estates[1].scenario.costs.budget_cap_cny_per_year is None
+
+
+def test_a_tighter_cap_of_the_estates_own_stays(tmp_path, estates):
+    north = estates / "north.toml"
+    north.write_text(north.read_text(encoding="utf-8").replace(
+        "[costs]\n", "[costs]\nbudget_cap_cny_per_year = 10000000.0\n"), encoding="utf-8")
+    assert load(north).costs.budget_cap_cny_per_year == 10_000_000
+    city = load_city(_city(tmp_path, 'name = "c"\nbudget_cny_per_year = 1e8\n'
+                                     '[[estates]]\nscenario = "estates/north.toml"\nshare = 0.25\n'
+                                     '[[estates]]\nscenario = "estates/south.toml"\nshare = 0.05\n'))
+    assert city.estates[0].scenario.costs.budget_cap_cny_per_year == 10_000_000      # its own, tighter
+    assert city.estates[1].scenario.costs.budget_cap_cny_per_year == 5_000_000       # the city's share
 
 
 @pytest.mark.parametrize("text, message", [
