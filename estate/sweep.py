@@ -66,7 +66,7 @@ def planned_split(scenario: Scenario, rules):
 
 
 def simulate_variant(scenario: Scenario, replications: int, seed: int, plan_budget: bool) -> dict[str, Any]:
-    """The headline outputs of one variant's scenario (see ``OUTPUT_COLUMNS``)."""
+    """The headline outputs of one variant's scenario (the columns of ``estate.sweep_results.output_schema``)."""
     from estate.facility_view import summary as facility_summary
     from optimize import budget, verify
     from scenarios import rules_of
