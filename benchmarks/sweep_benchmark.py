@@ -2,8 +2,8 @@
 
 1. Throughput: a grid of --variants variants of the 20,000-flat example, --replications each, run by
    `estate.sweep.run` on (a) one worker (this process), (b) the local process pool of 2 and (c) a
-   2-worker `distributed.LocalCluster`; variant-replications per second, median of --repeat runs on a
-   started and warmed executor (each executor's start-up timed apart). The overhead of Dask against the
+   2-worker `distributed.LocalCluster`; variant-replications per second, median of --repeat runs on
+   started and warmed executors, run in turn round after round (each executor's start-up timed apart). The overhead of Dask against the
    local pool on 2 workers = LocalCluster time ÷ pool time − 1. Target: ≤ 15 %.
 2. The issue's sweep: 100 variants (acceptance × round share, 10 × 10) of the 20k example with 20
    replications each, on the local pool of 2, start-up included. Target: ≤ 60 s on 2 cores. For reading
@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import statistics
@@ -62,19 +63,30 @@ def timed_run(spec, base, where) -> float:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def throughput(label: str, base, args, **where_args) -> float:
-    t = time.perf_counter()
-    with executor(**where_args) as where:
-        start = time.perf_counter() - t
-        warm = spec_of(base, args.warm, 1, seed=999)          # each worker plans the split and compiles once
-        timed_run(warm, base, where)
-        times = [timed_run(spec_of(base, args.variants, args.replications, seed=r), base, where)
-                 for r in range(args.repeat)]
-    med = statistics.median(times)
+def throughput(base, args, setups: dict[str, dict]) -> dict[str, float]:
+    """Median run time on each executor. The executors are started together and warmed, then run in
+    turn, round after round, so a change in the machine's load falls on all of them alike."""
+    from contextlib import ExitStack
+
+    times: dict[str, list[float]] = {name: [] for name in setups}
+    with ExitStack() as stack:
+        started = {}
+        for name, where_args in setups.items():
+            t = time.perf_counter()
+            started[name] = stack.enter_context(executor(**where_args))
+            start = time.perf_counter() - t
+            timed_run(spec_of(base, args.warm, 1, seed=999), base, started[name])   # plan and compile in each worker
+            print(f"    {name:<26} started in {start:5.2f} s")
+        for r in range(args.repeat):
+            for name, where in started.items():
+                times[name].append(timed_run(spec_of(base, args.variants, args.replications, seed=r), base, where))
     n = args.variants * args.replications
-    print(f"    {label:<28} start {start:5.2f} s; run median {med:6.2f} s over {args.repeat} "
-          f"({', '.join(f'{x:.2f}' for x in times)}); {n / med:6.2f} variant-replications/s")
-    return med
+    medians = {}
+    for name, ts in times.items():
+        medians[name] = statistics.median(ts)
+        print(f"    {name:<26} median {medians[name]:6.2f} s over {args.repeat} ({', '.join(f'{x:.2f}' for x in ts)}); "
+              f"{n / medians[name]:6.2f} variant-replications/s")
+    return medians
 
 
 def main() -> None:
@@ -96,16 +108,17 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}; {load_average()}")
     print(f"[1] {args.variants} variants × {args.replications} replications of {base.total_units:,} flats × "
           f"{base.horizon_months} months")
-    one = throughput("1 worker (this process)", base, args, workers=1)
-    pool = throughput("local pool, 2 workers", base, args, workers=2)
-    print(f"    speed-up of the pool of 2 over 1 worker: {one / pool:4.2f}×")
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        print("    LocalCluster: skipped (Dask not installed: pip install -e '.[dask]')")
+    setups = {"1 worker (this process)": {"workers": 1}, "local pool, 2 workers": {"workers": 2}}
+    if importlib.util.find_spec("distributed") is not None:
+        setups["LocalCluster, 2 workers"] = {"dask_local": 2}
     else:
-        dask = throughput("LocalCluster, 2 workers", base, args, dask_local=2)
-        print(f"    Dask overhead against the local pool on 2 workers: {100 * (dask / pool - 1):+5.1f} %   target ≤ 15 %")
+        print("    LocalCluster: skipped (Dask not installed: pip install -e '.[dask]')")
+    m = throughput(base, args, setups)
+    one, pool = m["1 worker (this process)"], m["local pool, 2 workers"]
+    print(f"    speed-up of the pool of 2 over 1 worker: {one / pool:4.2f}×")
+    if "LocalCluster, 2 workers" in m:
+        print(f"    Dask overhead against the local pool on 2 workers: "
+              f"{100 * (m['LocalCluster, 2 workers'] / pool - 1):+5.1f} %   target ≤ 15 %")
     print(f"    {load_average()}")
 
     if args.skip_big:
