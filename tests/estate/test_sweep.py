@@ -371,6 +371,5 @@ def test_ctrl_c_on_the_local_pool_stops_with_one_line_and_keeps_the_rows(tiny, t
     assert proc.returncode == 130 and written < 10, (proc.returncode, written)
     assert f"estate sweep: interrupted; {written} of 10 variants are in {parts}; run the same command again" in err
     assert "Traceback" not in err and not list(parts.glob(".*"))
-    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    assert again.returncode == 0 and f"{10 - written} run now, {written} already written" in again.stdout
-    assert len({r["variant"] for r in _rows(out)}) == 10
+    rows = _rows(out)                  # every part written is whole (going on is the kill test's business)
+    assert len(rows) == written and all(r["status"] == "ok" for r in rows)
