@@ -63,8 +63,13 @@ def _dask(dask_local: int | None, dask: str | None) -> Iterator[Where]:
         if dask_local is not None:
             if dask_local < 1:
                 raise InputError(f"--dask-local must be ≥ 1 (got {dask_local})")
-            cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=logging.ERROR)
+            import dask
+
+            # the workers' statistical profiler samples the running task's stack every 10 ms, holding the
+            # GIL: off here, as a sweep's tasks are long pure-Python runs (a cluster of one's own: see README)
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(cluster)
             label = f"a local Dask cluster of {dask_local} workers"
         else:
