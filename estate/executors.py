@@ -65,9 +65,13 @@ def _dask(dask_local: int | None, dask: str | None) -> Iterator[Where]:
                 raise InputError(f"--dask-local must be ≥ 1 (got {dask_local})")
             import dask
 
-            # the workers' statistical profiler samples the running task's stack every 10 ms, holding the
-            # GIL: off here, as a sweep's tasks are long pure-Python runs (a cluster of one's own: see README)
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            # Workers like the local pool's: without the statistical profiler (it samples the running
+            # task's stack every 10 ms, holding the GIL), and without Dask's MALLOC_TRIM_THRESHOLD_=65536,
+            # which makes the model's many short-lived arrays go back to the system and come again (a
+            # variant took 1.6× as long). A cluster of one's own: see the README.
+            environ = {**dask.config.get("distributed.nanny.pre-spawn-environ"), "MALLOC_TRIM_THRESHOLD_": None}
+            with dask.config.set({"distributed.worker.profile.enabled": False,
+                                  "distributed.nanny.pre-spawn-environ": environ}):
                 cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1, processes=True,
                                        dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(cluster)
