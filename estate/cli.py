@@ -15,13 +15,13 @@ from estate import interrupts
 
 
 def parser() -> argparse.ArgumentParser:
-    from estate.commands import app, audit, calibrate, layout, plan, rules, run, simulate, validate
+    from estate.commands import app, audit, calibrate, city, layout, plan, rules, run, simulate, sweep, validate
 
     p = argparse.ArgumentParser(
         prog="estate",
         description="Plan new public-rental housing estates against the cited policy standards.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (validate, rules, layout, app, run, simulate, plan, audit, calibrate):
+    for command in (validate, rules, layout, app, run, simulate, plan, audit, calibrate, sweep, city):
         command.register(sub)
     return p
 

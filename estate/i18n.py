@@ -102,6 +102,27 @@ _TEXT: dict[str, tuple[str, str]] = {
     "inside_band": ("在 P10–P90 之内", "within P10–P90"),
     "outside_band": ("在 P10–P90 之外", "outside P10–P90"),
     "cjk_missing": ("未安装中文字体：图表以英文标注。", "No Chinese font is installed: plots are labelled in English."),
+    # sweeps (estate.sensitivity) and the city roll-up (estate.city)
+    "sweep_election_p50_first": ("首个社区选举月份（P50）", "First community's election month (P50)"),
+    "sweep_election_p50_last": ("最后一个社区选举月份（P50）", "Last community's election month (P50)"),
+    "sweep_peak_staff": ("专职人员需求峰值（P50）", "Peak full-time staff needed (P50)"),
+    "sweep_staff_full_plan": ("满住时专职人员（按划分）", "Full-time staff at full occupancy (as split)"),
+    "sweep_office_required_m2": ("办公服务用房需求（㎡）", "Office and service space required (m²)"),
+    "sweep_facilities_opened": ("开办设施模块数", "Facility modules opened"),
+    "sweep_budget_10y_cny": ("前十年预算（元）", "Budget, first ten years (CNY)"),
+    "sweep_failed_rule_count": ("未通过的规则数", "Rules failed"),
+    "sweep_method_main_effect": ("主效应（网格）", "main effects (grid)"),
+    "sweep_method_src": ("标准化回归系数（拉丁超立方抽样）", "standardised regression (Latin hypercube)"),
+    "sweep_low": ("输入取低值时", "input at its low end"),
+    "sweep_high": ("输入取高值时", "input at its high end"),
+    "sweep_input": ("输入", "Input"),
+    "sweep_effect": ("影响（高值−低值）", "Effect (high − low)"),
+    "sweep_rank": ("排序", "Rank"),
+    "city_budget": ("全市年度预算（按小区）", "City budget by year, by estate"),
+    "city_staff": ("专职人员需求（按小区，P50 年度峰值）", "Full-time staff needed (by estate, P50 yearly peak)"),
+    "city_office": ("办公服务用房需求（㎡，按小区）", "Office and service space required (m², by estate)"),
+    "city_facilities": ("当年开办设施模块（按小区）", "Facility modules opened in the year (by estate)"),
+    "city_allotment": ("全市预算", "City budget"),
 }
 
 

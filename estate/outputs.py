@@ -21,6 +21,7 @@ the files any estate command writes.
 from __future__ import annotations
 
 import errno
+import fnmatch
 import hashlib
 import json
 import os
@@ -68,6 +69,12 @@ def ours(out: Path) -> set[str]:
     return listed | {MARK}
 
 
+def listed(name: str, files: set[str]) -> bool:
+    """Whether ``name`` is one of ``files``, which may hold patterns for files named by their content
+    (``tornado_*.png``: a sweep's chart per headline figure)."""
+    return name in files or any(fnmatch.fnmatchcase(name, f) for f in files if "*" in f)
+
+
 def is_ours(out: Path) -> bool:
     return _manifest(Path(out)) is not None
 
@@ -105,7 +112,8 @@ class OutputGuard:
                 present = sorted(os.listdir(out))
             except OSError as exc:
                 raise InputError(f"{out}: cannot be read ({exc.strerror})") from None
-            foreign = [name for name in present if name not in ours(out)]
+            mine = ours(out)
+            foreign = [name for name in present if not listed(name, mine)]
             if foreign:
                 shown = ", ".join(foreign[:8]) + (f" and {len(foreign) - 8} more" if len(foreign) > 8 else "")
                 raise InputError(f"{out}: already holds {shown} not written by `{self.command}` or another estate "
