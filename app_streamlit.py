@@ -32,6 +32,7 @@ ROOT = Path(__file__).parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))
 PROGRESS_SECONDS = 2.0      # the least time between two redraws of the progress bar
 WARM_AFTER_SECONDS = 0.0    # the pool's workers start as soon as the first page is sent
+MAIN_WIDTH = 950            # px of the page's main column at 1440 wide, beside the sidebar
 WORKER_NICE = 10            # ...at a lower CPU priority, which they keep: the page and the browser come first
 
 
@@ -230,7 +231,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                 st.altair_chart(charts.fan_chart(r, lang), width="stretch")
         st.subheader(t("demand_chart", lang))
         per_row = 3 if n == 1 else 2 if n == 2 else 1
-        width = max(150, int(1250 / n / per_row) - 60)
+        width = max(120, int(MAIN_WIDTH / n / per_row) - 75)   # facets cannot stretch: sized to the column
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(label)
@@ -259,6 +260,14 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
         st.download_button(t("download_headlines", lang),
                            tables.to_csv(tables.comparison_rows(views, results, lang)).encode("utf-8-sig"),
                            file_name="comparison.csv", mime="text/csv", key="download_headlines", on_click="ignore")
+        from estate import report, workbook
+        st.download_button(t("download_xlsx", lang), functools.partial(workbook.workbook, views, results, lang),
+                           file_name="comparison.xlsx", key="download_xlsx", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.download_button(t("download_print", lang),
+                           lambda: report.comparison(views, results, lang).encode("utf-8"),
+                           file_name=f"comparison-{lang}.html", mime="text/html", key="download_print",
+                           on_click="ignore")
         for i, (col, r, label) in enumerate(zip(_columns(n), results, labels)):
             with col:
                 stem = Path(r.scenario.name).stem.replace(" ", "-").replace(",", "") + ("" if i == 0 else f"-{i + 1}")

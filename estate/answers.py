@@ -192,9 +192,9 @@ def _unit(unit: str, lang: str) -> str:
         return unit
 
 
-def finding_text(f: Finding, lang: str) -> str:
-    """One line in words, ending with its citation (or the scenario field that sets it)."""
-    cite = f.citation or f.rule
+def finding_text(f: Finding, lang: str, cap_cny: float | None = None) -> str:
+    """One line in words, ending with its citation (a budget-cap finding names the cap's amount)."""
+    cite = f.citation or t("scenario_setting", lang)
     zh = lang == "zh"
     if f.kind == "rule":
         return (f"{f.subject}：{rule_text(f.rule, lang)} 要求 {terms(f.required)}，实际 {terms(f.provided)}（{cite}）" if zh else
@@ -206,10 +206,16 @@ def finding_text(f: Finding, lang: str) -> str:
                 f"Budget cap: {span} {value('tier', f.subject, lang)} up to {fmt.num(round(f.amount, 1))} {f.unit} "
                 f"short a year, {fmt.money(f.cny, lang)} in all ({cite})")
     span = f.first if f.first == f.last else (f"{f.first} 至 {f.last}" if zh else f"{f.first} to {f.last}")
-    head = t("cap_prefix", lang) if f.kind == "cap" else ""
-    return (f"{head}{service(f.subject, lang)}：{span} 共 {f.months} 个月需求未满足，最多缺 "
+    if f.kind == "cap":      # the cap is a scenario field: name it by its amount, not its identifier
+        cap = f"{t('budget_cap_line', lang)} {fmt.money(cap_cny, lang)}" if cap_cny else t("budget_cap_line", lang)
+        return (f"{cap}：{service(f.subject, lang)} {span} 共 {f.months} 个月需求未满足，最多缺 "
+                f"{fmt.num(round(f.amount, 1))} {_unit(f.unit, lang)}" if zh else
+                f"{cap}: {service(f.subject, lang)} unmet for {f.months} month(s), {span}, up to "
+                f"{fmt.num(round(f.amount, 1))} {f.unit} short")
+    cite = f.citation or t("scenario_setting", lang)
+    return (f"{service(f.subject, lang)}：{span} 共 {f.months} 个月需求未满足，最多缺 "
             f"{fmt.num(round(f.amount, 1))} {_unit(f.unit, lang)}——{value('reason', f.reason, lang)}（{cite}）" if zh else
-            f"{head}{service(f.subject, lang)}: {f.months} month(s) of unmet demand {span}, up to "
+            f"{service(f.subject, lang)}: {f.months} month(s) of unmet demand {span}, up to "
             f"{fmt.num(round(f.amount, 1))} {f.unit} short — {value('reason', f.reason, lang)} ({cite})")
 
 
@@ -225,6 +231,40 @@ def rule_text(rule_id: str, lang: str) -> str:
         q = rule.quote.split("……")[0]
         return f"“{q[:40]}{'…' if len(q) > 40 else ''}”"
     return rule.description
+
+
+def _short(reading: str) -> str:
+    """An engine's reading without its worked arithmetic: "≥ 2,204.4 m² (0.006 × …)" → "≥ 2,204.4 m²"."""
+    return reading.split(" (")[0]
+
+
+def lines(a: Answer, lang: str) -> tuple[list[str], str]:
+    """The answer's findings as short lines, failures first: one line per failed rule (its communities
+    together, each with what it has against what the rule asks), one per budget-cap consequence and per
+    other unmet run; and one grey line for demand before the first possible opening (schools open in
+    September), "" when there is none."""
+    zh = lang == "zh"
+    out: list[str] = []
+    by_rule: dict[str, list[Finding]] = {}
+    for f in a.findings:
+        if f.kind == "rule":
+            by_rule.setdefault(f.rule, []).append(f)
+    for rule, fs in by_rule.items():
+        each = ("；" if zh else "; ").join(
+            f"{f.subject} {terms(_short(f.provided), lang)} / {terms(_short(f.required), lang)}" for f in fs)
+        out.append(f"{rule_text(rule, lang)}：{each}（{fs[0].citation}）" if zh else
+                   f"{rule_text(rule, lang)}: {each} ({fs[0].citation})")
+    out += [finding_text(f, lang, a.cap_cny_per_year) for f in a.findings
+            if f.kind == "cap" or (f.kind == "unmet" and f.reason != "before_first_opening")]
+    early = [f for f in a.findings if f.kind == "unmet" and f.reason == "before_first_opening"]
+    minor = ""
+    if early:
+        parts = [f"{service(f.subject, lang)} {f.first if f.first == f.last else f'{f.first}–{f.last}'}"
+                 f"（{fmt.num(round(f.amount, 1))} {_unit(f.unit, lang)}）" if zh else
+                 f"{service(f.subject, lang)} {f.first if f.first == f.last else f'{f.first}–{f.last}'}"
+                 f" ({fmt.num(round(f.amount, 1))} {f.unit})" for f in early]
+        minor = (t("before_opening", lang) + ("；".join(parts) if zh else "; ".join(parts)))
+    return out, minor
 
 
 def rows(answers: Sequence[Answer], lang: str) -> list[dict[str, Any]]:
@@ -260,15 +300,14 @@ def html_table(answers: Sequence[Answer], lang: str) -> str:
 
     cols = [t("scenario", lang), t("election_dates", lang), t("staff_full_plan", lang), t("office", lang),
             t("capital", lang), t("running", lang), t("findings", lang)]
-    widths = (11, 15, 7, 12, 14, 12, 29)
+    widths = (10, 14, 6, 11, 13, 11, 35)
     head = "".join(f"<col style='width:{w}%'>" for w in widths)
     th = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     body = []
     for a in answers:
-        major = [f for f in a.findings if f.kind != "unmet" or f.reason != "before_first_opening"]
-        minor = [f for f in a.findings if f not in major]
-        items = "".join(f"<li class='fail'>✗ {html.escape(finding_text(f, lang))}</li>" for f in major)
-        items += "".join(f"<li class='minor'>{html.escape(finding_text(f, lang))}</li>" for f in minor)
+        major, minor = lines(a, lang)
+        items = "".join(f"<li class='fail'>✗ {html.escape(x)}</li>" for x in major)
+        items += f"<li class='minor'>{html.escape(minor)}</li>" if minor else ""
         found = (f"<ul>{items}</ul>" if items else f"<span class='pass'>✓ {html.escape(t('findings_none', lang))}</span>")
         office = office_text(a, lang)
         cells = [f"<b>{html.escape(a.label)}</b><br>{html.escape(value('status', a.status, lang))}<br>"

@@ -52,9 +52,12 @@ def fan_chart(result: RunResult, lang: str) -> alt.Chart:
 def demand_chart(result: RunResult, lang: str, columns: int = 2, width: int = 220) -> alt.Chart:
     """One small panel per service (its label from the registry), ``columns`` across, each ``width``
     pixels: the app sizes them to the column the chart sits in."""
+    from scenarios.services import SERVICES
+
     df = _dates(pd.DataFrame(tables.demand(result)), result)
-    df["label"] = [f"{service(m, lang)}（{value('unit', u, lang) if u in ('classes', 'beds', 'm²') else u}）"
-                   if lang == "zh" else f"{service(m, lang)} ({u})" for m, u in zip(df["service"], df["unit"])]
+    units = {s.metric: s.unit for s in SERVICES}      # the registry's unit, not the series' long reading
+    df["label"] = [f"{service(m, lang)}（{value('unit', units[m], lang)}）" if lang == "zh"
+                   else f"{service(m, lang)} ({units[m]})" for m in df["service"]]
     base = alt.Chart(df).encode(x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=4)))
     chart = (base.mark_area(opacity=0.25, color="#2e7d32").encode(y=alt.Y("p10:Q", title=None), y2="p90:Q")
              + base.mark_line(color="#2e7d32").encode(

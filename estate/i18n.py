@@ -116,7 +116,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "threshold": ("选举门槛", "Election threshold"),
     "service": ("服务", "Service"),
     "building": ("楼栋", "Building"),
-    "office_marker": ("◆ 社区办公服务用房所在楼栋", "◆ community office building"),
+    "office_marker": ("社区办公用房", "community office"),
     "override_needs_reason": ("未填写调整理由：选举触发比例仍按 {used} 计算，{asked} 未生效。",
                               "No reason given: the election threshold stays {used}; {asked} is not applied."),
     "uploaded": ("上传", "uploaded"),
@@ -127,6 +127,27 @@ _TEXT: dict[str, tuple[str, str]] = {
     "budget_10y_short": ("前十年预算", "Budget, first ten years"),
     "checks_failed": ("未通过的规则检查", "Failed rule checks"),
     "election_p50": ("选举月份 P50", "election month P50"),
+    "before_opening": ("首个可开办月份之前的需求（学校 9 月开学）：", "Demand before the first possible opening (schools open in September): "),
+    "scenario_setting": ("情景设定", "set by the scenario"),
+    "sheet_headline": ("比较", "Comparison"),
+    "sheet_budget": ("预算（按年和出资方）", "Budget by year and payer"),
+    "sheet_compliance": ("合规检查", "Compliance"),
+    "sheet_facilities": ("配套设施", "Facilities"),
+    "sheet_elections": ("居委会选举", "Elections"),
+    "item": ("项目", "Item"),
+    "amount": ("金额", "Amount"),
+    "size": ("规模", "Size"),
+    "unit": ("单位", "Unit"),
+    "opens": ("开办月份", "Opens"),
+    "capital_short": ("建设投入", "Capital"),
+    "running_short": ("年运行费", "Running per year"),
+    "households": ("户数", "Households"),
+    "elected_runs": ("达到选举条件的模拟次数", "Replications that elected"),
+    "download_xlsx": ("下载比较工作簿（XLSX）", "Download the comparison workbook (XLSX)"),
+    "download_print": ("可打印的比较报告（HTML，A4）", "Printable comparison report (HTML, A4)"),
+    "print_title": ("公租房小区规划情景比较报告", "Public-rental estate planning: comparison report"),
+    "print_made": ("生成日期", "Made on"),
+    "total": ("合计", "Total"),
     "edited": ("已修改", "edited"),
     "override": ("调整", "override"),
     "description": ("内容", "What it says"),
@@ -212,7 +233,9 @@ def value(kind: str, key: str, lang: str = "zh") -> str:
 
 
 # words inside the engines' readings of a check ("3,000–5,000 households", "0.006 × 367,400 m² floor area")
-_TERMS_ZH = (("households", "户"), ("floor area", "建筑面积"), ("residents", "人"), ("persons", "人"),
+_TERMS_ZH = (("office in one of the community's buildings", "办公用房在本社区楼栋内"),
+             ("buildings once each", "栋楼各归一个社区"), ("once", "栋已归属"), ("one connected piece", "连成一片"),
+             ("disconnected", "不连片"), ("connected", "连片"), ("estate", "全小区"), ("households", "户"), ("floor area", "建筑面积"), ("residents", "人"), ("persons", "人"),
              ("workers", "名工作人员"), ("members", "名成员"), ("m²", "㎡"), ("per", "每"))
 
 

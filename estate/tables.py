@@ -120,11 +120,10 @@ def compliance_view(result: RunResult, lang: str = "zh") -> Rows:
     from estate.i18n import t, terms
 
     rows = sorted(compliance(result), key=lambda x: x["passed"])
-    return [{t("passed", lang): "✓" if x["passed"] else "✗", t("rule", lang): x["rule"],
-             t("entity", lang): x["entity"], t("required", lang): terms(x["required"], lang),
-             t("provided", lang): terms(x["provided"], lang),
-             t("shortfall", lang): None if x["passed"] else x["shortfall"], t("citation", lang): x["citation"]}
-            for x in rows]
+    return [{t("passed", lang): "✓" if x["passed"] else "✗", t("entity", lang): terms(x["entity"], lang),
+             t("required", lang): terms(x["required"], lang), t("provided", lang): terms(x["provided"], lang),
+             t("shortfall", lang): None if x["passed"] else x["shortfall"], t("citation", lang): x["citation"],
+             t("rule", lang): x["rule"]} for x in rows]
 
 
 def comparison_rows(answers: list, results: list, lang: str = "zh") -> Rows:
