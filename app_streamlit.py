@@ -71,17 +71,17 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
                               format_func=lambda r: catalog.regimes[r].label, key=f"regime:{tag}")
         cadences = list(Allocation.model_fields["cadence"].annotation.__args__)
         cadence = st.selectbox(t("cadence", lang), cadences, index=cadences.index(scenario.allocation.cadence),
-                               key=f"cadence:{tag}")
+                               format_func=lambda c: value("cadence", c, lang), key=f"cadence:{tag}")
         changes: dict = {"allocation.cadence": cadence}
         for e in editing.EDITABLE:
             low, high = editing.bounds(e.model, e.field)
-            value = editing.get(scenario, e.key)
-            if isinstance(value, int):
-                changes[e.key] = int(st.number_input(t(e.key, lang), min_value=int(low or 0), value=value,
+            now = editing.get(scenario, e.key)
+            if isinstance(now, int):
+                changes[e.key] = int(st.number_input(t(e.key, lang), min_value=int(low or 0), value=now,
                                                      step=int(e.step), key=f"{e.key}:{tag}"))
             else:
                 changes[e.key] = st.slider(t(e.key, lang), min_value=low or 0.0, max_value=high or 1.0,
-                                           value=float(value), step=e.step, key=f"{e.key}:{tag}")
+                                           value=float(now), step=e.step, key=f"{e.key}:{tag}")
         size = editing.persons_per_household(scenario)
         new_size = st.number_input(t("persons_per_household", lang), min_value=1.0, max_value=8.0, value=size,
                                    step=0.05, format="%.2f", key=f"size:{tag}")

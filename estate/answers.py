@@ -298,7 +298,7 @@ def html_table(answers: Sequence[Answer], lang: str) -> str:
     failures first; months of demand before the first possible opening in grey after them."""
     import html
 
-    cols = [t("scenario", lang), t("election_dates", lang), t("staff_full_plan", lang), t("office", lang),
+    cols = [t("scenario", lang), t("election_dates", lang), t("staff_short", lang), t("office", lang),
             t("capital", lang), t("running", lang), t("findings", lang)]
     widths = (10, 14, 6, 11, 13, 11, 35)
     head = "".join(f"<col style='width:{w}%'>" for w in widths)

@@ -148,6 +148,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "print_title": ("公租房小区规划情景比较报告", "Public-rental estate planning: comparison report"),
     "print_made": ("生成日期", "Made on"),
     "total": ("合计", "Total"),
+    "staff_short": ("专职人员（满住）", "Staff at full strength"),
     "edited": ("已修改", "edited"),
     "override": ("调整", "override"),
     "description": ("内容", "What it says"),
@@ -205,7 +206,9 @@ TIERS: dict[str, tuple[str, str]] = {
 BASES: dict[str, tuple[str, str]] = {
     "planned_residents": ("规划居住人口", "planned residents"), "occupancy": ("入住户数", "households moved in"),
 }
-TABLES = {"basis": BASES, "payer": PAYERS, "item": ITEMS, "status": STATUSES, "unit": UNITS, "reason": REASONS, "tier": TIERS}
+CADENCES: dict[str, tuple[str, str]] = {"weekly": ("每周", "weekly"), "monthly": ("每月", "monthly"),
+                                        "quarterly": ("每季度", "quarterly")}
+TABLES = {"cadence": CADENCES, "basis": BASES, "payer": PAYERS, "item": ITEMS, "status": STATUSES, "unit": UNITS, "reason": REASONS, "tier": TIERS}
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:

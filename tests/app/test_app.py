@@ -123,7 +123,7 @@ def test_run_compare_change_and_see_the_results_change():
     assert "亿元" in _run_headline(at, 1, "前十年预算")
     answer = next(m.value for m in at.markdown if "class='answer'" in m.value)
     # the failed rules are in the answer, in Chinese, with their citations; money in 万元 with payers
-    assert "CQ-73 §一(一)" in answer and "要求 3,000–5,000 户" in answer
+    assert "CQ-73 §一(一)" in answer and "C1 2,400 / 3,000–5,000 户" in answer      # has / asks
     assert "CQ-73 §三(九)" in answer and "✗ 需" in answer          # office space short, with the shortfall
     assert "万元" in answer and "区县财政" in answer and "业主单位" in answer
     before = _run_headline(at, 0, "各社区居委会选举月份 P50（P10–P90）")
