@@ -224,6 +224,10 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                     st.markdown("\n".join(f"- {line}" for line in r.notices))
 
         n = len(results)
+        st.subheader(t("calendar", lang))
+        for r, label in zip(results, labels):      # full width: a calendar needs its months
+            st.caption(label)
+            st.altair_chart(charts.calendar_chart(r, lang), width="stretch")
         st.subheader(t("occupancy_chart", lang))
         for col, r, label in zip(_columns(n), results, labels):
             with col:

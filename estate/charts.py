@@ -129,3 +129,23 @@ def site_chart(result: RunResult, lang: str) -> alt.Chart:
     offices = alt.Chart(office).mark_point(filled=True, size=220, color="black").encode(
         x="x:Q", y="y:Q", shape=alt.Shape("kind:N", title=None, scale=alt.Scale(range=["diamond"])), tooltip=tips)
     return (points + offices).resolve_legend(shape="independent").properties(height=320)
+
+
+def calendar_chart(result: RunResult, lang: str) -> alt.Chart:
+    """The calendar (``estate.calendar``): spans as bars, single months as ticks, one row per community
+    and service, the same colours for the same kind of event in every scenario."""
+    from estate.calendar import KINDS, events, kind_label
+
+    rows = events(result, lang)
+    df = pd.DataFrame([{"row": e.row, "kind": kind_label(e.kind, lang), "start": pd.to_datetime(e.start + "-01"),
+                        "end": pd.to_datetime(e.end + "-01") + pd.offsets.MonthEnd(0), "label": e.label}
+                       for e in rows])
+    order = list(dict.fromkeys(e.row for e in rows))
+    colours = ["#9e9e9e", "#1565c0", "#f9a825", "#b3261e", "#2e7d32", "#fb8c00", "#6a1b9a"]
+    color = alt.Color("kind:N", title=t("what", lang),
+                      scale=alt.Scale(domain=[kind_label(k, lang) for k in KINDS], range=colours))
+    return alt.Chart(df).mark_bar(height=9, opacity=0.85).encode(
+        x=alt.X("start:T", title=t("month", lang), axis=alt.Axis(format="%Y-%m")), x2="end:T",
+        y=alt.Y("row:N", sort=order, title=None), color=color,
+        tooltip=[alt.Tooltip("row:N", title=t("cal_row", lang)), alt.Tooltip("label:N", title=t("what", lang))],
+    ).properties(height=max(120, 22 * len(order)))

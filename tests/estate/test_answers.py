@@ -121,3 +121,17 @@ def test_printable_comparison_is_a4_and_follows_the_language(capped):
     zh, en = report.comparison([a], [capped], "zh"), report.comparison([a], [capped], "en")
     assert "@page{size:A4" in zh and "<html lang='zh-CN'>" in zh and "公租房小区规划情景比较报告" in zh
     assert "区县财政" in zh and "万元" in zh and "district" in en and "CNY" in en and "区县财政" not in en
+
+
+def test_calendar_has_each_community_and_service_in_calendar_months(capped):
+    from estate.calendar import events
+
+    ev = events(capped, "zh")
+    rows = {e.row for e in ev}
+    assert {c.id for c in capped.plan.communities} <= rows
+    assert all(re.fullmatch(r"\d{4}-\d{2}", e.start) and e.start <= e.end for e in ev)
+    election = next(e for e in ev if e.kind == "election")
+    p50 = capped.simulation.election(election.row)["p50"]
+    assert election.start == fmt.month(p50, capped.scenario.start_year, capped.scenario.start_month)
+    assert any(e.kind == "unmet_cap" for e in ev)             # the cap's months of unmet demand are on it
+    assert any(e.kind == "opening" and e.row in {s.labels[0] for s in SERVICES} for e in ev)
