@@ -120,7 +120,7 @@ def comparison(answers: Sequence[Any], results: Sequence[Any], lang: str = "zh")
         head = "".join(f"<th>{html.escape(h)}</th>" for h in
                        [t("year", lang), *(value("payer", p, lang) for p in payers), t("total", lang)])
         body = "".join("<tr>" + f"<td>{y}</td>" + "".join(
-            f"<td class='num'>{html.escape(fmt.money(v.get(p, 0.0), lang))}</td>" for p in payers)
+            f"<td class='num'>{html.escape(fmt.money(v[p], lang) if v.get(p) else '—')}</td>" for p in payers)
             + f"<td class='num'>{html.escape(fmt.money(sum(v.values()), lang))}</td></tr>" for y, v in sorted(by.items()))
         cap = (f"<p class='note'>{html.escape(t('budget_cap_line', lang))}："
                f"{html.escape(fmt.money(a.cap_cny_per_year, lang))}</p>") if a.cap_cny_per_year else ""
