@@ -128,7 +128,13 @@ def site_chart(result: RunResult, lang: str) -> alt.Chart:
     office = df[df["office"]].assign(kind=t("office_marker", lang))
     offices = alt.Chart(office).mark_point(filled=True, size=220, color="black").encode(
         x="x:Q", y="y:Q", shape=alt.Shape("kind:N", title=None, scale=alt.Scale(range=["diamond"])), tooltip=tips)
-    return (points + offices).resolve_legend(shape="independent").properties(height=320)
+    layers = [points, offices]
+    hull = pd.DataFrame(tables.outlines(result))
+    if not hull.empty:        # each community's outline, in its colour, under its buildings
+        layers.insert(0, alt.Chart(hull).mark_line(strokeWidth=1.5, opacity=0.7).encode(
+            x="x:Q", y="y:Q", order="order:Q", detail="community:N",
+            color=alt.Color("community:N", scale=alt.Scale(scheme=COMMUNITY_SCHEME), legend=None)))
+    return alt.layer(*layers).resolve_legend(shape="independent").properties(height=320)
 
 
 def calendar_chart(result: RunResult, lang: str) -> alt.Chart:

@@ -159,3 +159,26 @@ def comparison_rows(answers: list, results: list, lang: str = "zh") -> Rows:
         out.append(row(f"{c} {t('election_p50', lang)}",
                        [next((e.p50 for e in a.elections if e.community == c), None) for a in answers]))
     return out
+
+
+def outlines(result: RunResult) -> Rows:
+    """Each community's outline on the site: the convex hull of its buildings' points (scipy.spatial),
+    closed (the first vertex repeated), in drawing order. A community of fewer than three buildings, or
+    of buildings in a line, has none."""
+    import numpy as np
+    from scipy.spatial import ConvexHull, QhullError
+
+    by: dict[str, list[tuple[float, float]]] = {}
+    for r in site(result):
+        by.setdefault(r["community"], []).append((r["x"], r["y"]))
+    rows: Rows = []
+    for cid, pts in by.items():
+        if len(pts) < 3:
+            continue
+        try:
+            hull = ConvexHull(np.asarray(pts, dtype=float))
+        except QhullError:
+            continue
+        ring = [*hull.vertices, hull.vertices[0]]
+        rows += [{"community": cid, "order": i, "x": pts[v][0], "y": pts[v][1]} for i, v in enumerate(ring)]
+    return rows

@@ -135,3 +135,18 @@ def test_calendar_has_each_community_and_service_in_calendar_months(capped):
     assert election.start == fmt.month(p50, capped.scenario.start_year, capped.scenario.start_month)
     assert any(e.kind == "unmet_cap" for e in ev)             # the cap's months of unmet demand are on it
     assert any(e.kind == "opening" and e.row in {s.labels[0] for s in SERVICES} for e in ev)
+
+
+def test_community_outlines_are_closed_hulls_around_their_buildings():
+    from types import SimpleNamespace      # no run needed: a stand-in with the fields the view reads
+
+    def b(i, x, y):
+        return SimpleNamespace(id=i, x=x, y=y, units=100)
+    scenario = SimpleNamespace(buildings=[b("a", 0, 0), b("b", 10, 0), b("c", 0, 10), b("d", 2, 2),
+                                          b("e", 50, 50), b("f", 60, 50)])
+    plan = SimpleNamespace(communities=[SimpleNamespace(id="C1", buildings=("a", "b", "c", "d"), office_building="a"),
+                                        SimpleNamespace(id="C2", buildings=("e", "f"), office_building="e")])
+    rows = tables.outlines(SimpleNamespace(scenario=scenario, plan=plan))
+    assert {r["community"] for r in rows} == {"C1"}            # two buildings make no outline
+    ring = [(r["x"], r["y"]) for r in sorted(rows, key=lambda r: r["order"])]
+    assert ring[0] == ring[-1] and set(ring) == {(0, 0), (10, 0), (0, 10)}   # the inner building is inside
