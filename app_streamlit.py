@@ -17,6 +17,7 @@ import streamlit as st
 
 from estate import compare as cmp
 from estate import editing, tables
+from estate.answers import rule_text
 from estate.i18n import LANGUAGES, t, value
 from estate.pool import PendingRuns, SharedPool
 from estate.run_cache import RunCache, key
@@ -91,7 +92,7 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
         current = scenario.households.age_profile
         if isinstance(current, str) and current in profiles:
             profile = st.selectbox(t("age_profile", lang), profiles, index=profiles.index(current),
-                                   format_func=lambda r: f"{r} — {catalog.rule(r).description}", key=f"ages:{tag}")
+                                   format_func=lambda r: rule_text(r, lang), key=f"ages:{tag}")
             if profile != current:
                 changes["households.age_profile"] = profile
         pay = editing.staff_pay(scenario)
