@@ -2,15 +2,15 @@
 office space required against planned, capital and yearly running cost by payer, and every finding
 (failed rules, months of unmet demand, what the budget cap leaves unpaid) with its citation.
 
-``answer(result, label)`` builds the language-free view once; ``rows``, ``finding_text`` and
-``election_text`` put it into words in either language. The app's answer block, the comparison report and
+``answer(result, label)`` builds the language-free view once; ``html_table``, ``lines``, ``finding_text``
+and ``election_text`` put it into words in either language. The app's answer block, the comparison report and
 the workbook read it, so they cannot disagree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from estate import format as fmt
 from estate.i18n import service, t, terms, value
@@ -96,7 +96,8 @@ def findings(result: RunResult) -> tuple[Finding, ...]:
                                  r.max_shortfall, r.unit, r.reason.value))
     cap_tiers: dict[tuple[str, str], list] = {}
     if result.cap is not None:
-        services = {svc.name for svc in _services()}
+        from scenarios.services import SERVICE_NAMES
+        services = set(SERVICE_NAMES)
         for y in result.cap.years_over:
             for sf in y.shortfalls:
                 if sf.tier not in services:      # facilities: their unmet runs above say it in months
@@ -107,11 +108,6 @@ def findings(result: RunResult) -> tuple[Finding, ...]:
                            cny=sum(x.shortfall_cny for x in sfs)))
     out += [f for f in unmet if f.kind == "cap"] + [f for f in unmet if f.kind == "unmet"]
     return tuple(out)
-
-
-def _services():
-    from scenarios.services import SERVICES
-    return SERVICES
 
 
 def answer(result: RunResult, label: str | None = None) -> Answer:
@@ -265,22 +261,6 @@ def lines(a: Answer, lang: str) -> tuple[list[str], str]:
                  f" ({fmt.num(round(f.amount, 1))} {f.unit})" for f in early]
         minor = (t("before_opening", lang) + ("；".join(parts) if zh else "; ".join(parts)))
     return out, minor
-
-
-def rows(answers: Sequence[Answer], lang: str) -> list[dict[str, Any]]:
-    """The answer block's table: one row per scenario, in words."""
-    out = []
-    for a in answers:
-        out.append({
-            t("scenario", lang): a.label,
-            t("election_dates", lang): "\n".join(election_text(e, lang) for e in a.elections),
-            t("staff_full_plan", lang): fmt.num(a.staff_full),
-            t("office", lang): office_text(a, lang),
-            t("capital", lang): _payers(a.capital_by_payer, lang),
-            t("running", lang): _payers(a.running_by_payer, lang, a.running_year),
-            t("checks", lang): f"{a.checks_passed} ✓ / {a.checks_failed} ✗",
-        })
-    return out
 
 
 ANSWER_CSS = """
