@@ -133,7 +133,7 @@ def site_chart(result: RunResult, lang: str) -> alt.Chart:
     if not hull.empty:        # each community's outline, in its colour, under its buildings
         layers.insert(0, alt.Chart(hull).mark_line(strokeWidth=1.5, opacity=0.7).encode(
             x="x:Q", y="y:Q", order="order:Q", detail="community:N",
-            color=alt.Color("community:N", scale=alt.Scale(scheme=COMMUNITY_SCHEME), legend=None)))
+            color=alt.Color("community:N", title=t("community", lang), scale=alt.Scale(scheme=COMMUNITY_SCHEME))))
     return alt.layer(*layers).resolve_legend(shape="independent").properties(height=320)
 
 
@@ -147,11 +147,11 @@ def calendar_chart(result: RunResult, lang: str) -> alt.Chart:
                         "end": pd.to_datetime(e.end + "-01") + pd.offsets.MonthEnd(0), "label": e.label}
                        for e in rows])
     order = list(dict.fromkeys(e.row for e in rows))
-    colours = ["#9e9e9e", "#1565c0", "#f9a825", "#b3261e", "#2e7d32", "#fb8c00", "#6a1b9a"]
+    colours = ["#9e9e9e", "#1565c0", "#ef9a9a", "#b3261e", "#2e7d32", "#fb8c00", "#6a1b9a"]
     color = alt.Color("kind:N", title=t("what", lang),
                       scale=alt.Scale(domain=[kind_label(k, lang) for k in KINDS], range=colours))
     return alt.Chart(df).mark_bar(height=9, opacity=0.85).encode(
         x=alt.X("start:T", title=t("month", lang), axis=alt.Axis(format="%Y-%m")), x2="end:T",
-        y=alt.Y("row:N", sort=order, title=None), color=color,
+        y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)), color=color,
         tooltip=[alt.Tooltip("row:N", title=t("cal_row", lang)), alt.Tooltip("label:N", title=t("what", lang))],
-    ).properties(height=max(120, 22 * len(order)))
+    ).properties(height=alt.Step(20))      # one 20-pixel band per community and service, every row labelled

@@ -247,7 +247,9 @@ def value(kind: str, key: str, lang: str = "zh") -> str:
 
 
 # words inside the engines' readings of a check ("3,000–5,000 households", "0.006 × 367,400 m² floor area")
-_TERMS_ZH = (("office in one of the community's buildings", "办公用房在本社区楼栋内"),
+_TERMS_ZH = (("each building in exactly one community", "每栋楼恰属一个社区"),
+             ("communities are contiguous (adjacent buildings)", "社区楼栋相邻连片"),
+             ("office in one of the community's buildings", "办公用房在本社区楼栋内"),
              ("buildings once each", "栋楼各归一个社区"), ("once", "栋已归属"), ("one connected piece", "连成一片"),
              ("disconnected", "不连片"), ("connected", "连片"), ("estate", "全小区"), ("households", "户"), ("floor area", "建筑面积"), ("residents", "人"), ("persons", "人"),
              ("workers", "名工作人员"), ("members", "名成员"), ("m²", "㎡"), ("per", "每"))
@@ -259,5 +261,5 @@ def terms(text: str, lang: str = "zh") -> str:
         return text
     import re
     for en, zh in _TERMS_ZH:
-        text = re.sub(rf"\b{re.escape(en)}\b" if en[0].isalpha() else re.escape(en), zh, text)
+        text = re.sub(rf"(?<!\w){re.escape(en)}(?!\w)" if en[0].isalpha() else re.escape(en), zh, text)
     return text

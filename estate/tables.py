@@ -122,7 +122,8 @@ def compliance_view(result: RunResult, lang: str = "zh") -> Rows:
     rows = sorted(compliance(result), key=lambda x: x["passed"])
     return [{t("passed", lang): "✓" if x["passed"] else "✗", t("entity", lang): terms(x["entity"], lang),
              t("required", lang): terms(x["required"], lang), t("provided", lang): terms(x["provided"], lang),
-             t("shortfall", lang): None if x["passed"] else x["shortfall"], t("citation", lang): x["citation"],
+             t("shortfall", lang): "—" if x["passed"] else f"{x['shortfall']:,.1f}".removesuffix(".0"),
+             t("citation", lang): terms(x["citation"], lang),
              t("rule", lang): x["rule"]} for x in rows]
 
 

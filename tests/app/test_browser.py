@@ -182,7 +182,7 @@ def test_same_name_upload_language_switch_and_a_touch_during_the_run(server, tmp
     from scenarios import load
     from scenarios.writer import to_toml
 
-    edited = load(ROOT / "scenarios" / "small-2400.toml").model_copy(update={"replications": 6, "seed": 11})
+    edited = load(ROOT / "scenarios" / "small-2400.toml").model_copy(update={"replications": 30, "seed": 11})
     upload = tmp_path / "small-2400.toml"
     upload.write_text(to_toml(edited), encoding="utf-8")
     with sync_playwright() as p:
@@ -192,9 +192,10 @@ def test_same_name_upload_language_switch_and_a_touch_during_the_run(server, tmp
         expect(page.get_by_text("公租房小区规划：情景比较")).to_be_visible(timeout=30_000)
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
         expect(page.get_by_text("Small 2,400-flat estate (2)").first).to_be_attached(timeout=30_000)
-        page.wait_for_timeout(2_000)               # the upload's redraw done: a click during it can be lost
+        # the upload's redraw done (Streamlit's running indicator gone): a click during it can be lost
+        expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
         page.get_by_role("button", name="运行比较").click()
-        expect(page.locator("[data-testid='stProgress']")).to_be_visible(timeout=30_000)
+        expect(page.locator("[data-testid='stProgress']")).to_be_visible(timeout=60_000)
         page.get_by_text("English", exact=True).click()            # a widget touched during the run
         answer = page.locator("table.answer")
         expect(page.get_by_role("heading", name="The answer")).to_be_visible(timeout=240_000)

@@ -150,3 +150,13 @@ def test_community_outlines_are_closed_hulls_around_their_buildings():
     assert {r["community"] for r in rows} == {"C1"}            # two buildings make no outline
     ring = [(r["x"], r["y"]) for r in sorted(rows, key=lambda r: r["order"])]
     assert ring[0] == ring[-1] and set(ring) == {(0, 0), (10, 0), (0, 10)}   # the inner building is inside
+
+
+def test_engine_readings_are_put_in_chinese_whole_phrases_first():
+    from estate.i18n import terms
+
+    assert terms("communities are contiguous (adjacent buildings)") == "社区楼栋相邻连片"   # ends in ")"
+    assert terms("≥ 2,204.4 m² (0.006 × 367,400 m² floor area)") == "≥ 2,204.4 ㎡ (0.006 × 367,400 ㎡ 建筑面积)"
+    assert terms("3,000–5,000 households") == "3,000–5,000 户"
+    assert terms("3,000–5,000 households", "en") == "3,000–5,000 households"
+    assert terms("superhouseholds") == "superhouseholds"          # whole words only
