@@ -17,7 +17,8 @@ import streamlit as st
 
 from estate import compare as cmp
 from estate import editing, tables
-from estate.i18n import LANGUAGES, t
+from estate.answers import rule_text
+from estate.i18n import LANGUAGES, t, value
 from estate.pool import PendingRuns, SharedPool
 from estate.run_cache import RunCache, key
 from estate.uploads import scenario_from_upload
@@ -32,6 +33,7 @@ ROOT = Path(__file__).parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))
 PROGRESS_SECONDS = 2.0      # the least time between two redraws of the progress bar
 WARM_AFTER_SECONDS = 0.0    # the pool's workers start as soon as the first page is sent
+MAIN_WIDTH = 950            # px of the page's main column at 1440 wide, beside the sidebar
 WORKER_NICE = 10            # ...at a lower CPU priority, which they keep: the page and the browser come first
 
 
@@ -63,23 +65,24 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
     """Widgets for the assumptions that move results; returns the edited, validated scenario.
     Widget keys carry ``tag`` (the file name), so a widget's state follows its scenario."""
     catalog = load_catalog()
-    with st.expander(f"{t('edit', lang)}: {scenario.name}", expanded=False):
+    where = f" ({t('uploaded', lang)})" if tag.startswith("upload-") else ""
+    with st.expander(f"{t('edit', lang)}: {scenario.name}{where}", expanded=False):
         regimes = list(catalog.regimes)
         regime = st.selectbox(t("regime", lang), regimes, index=regimes.index(scenario.regime),
                               format_func=lambda r: catalog.regimes[r].label, key=f"regime:{tag}")
         cadences = list(Allocation.model_fields["cadence"].annotation.__args__)
         cadence = st.selectbox(t("cadence", lang), cadences, index=cadences.index(scenario.allocation.cadence),
-                               key=f"cadence:{tag}")
+                               format_func=lambda c: value("cadence", c, lang), key=f"cadence:{tag}")
         changes: dict = {"allocation.cadence": cadence}
         for e in editing.EDITABLE:
             low, high = editing.bounds(e.model, e.field)
-            value = editing.get(scenario, e.key)
-            if isinstance(value, int):
-                changes[e.key] = int(st.number_input(t(e.key, lang), min_value=int(low or 0), value=value,
+            now = editing.get(scenario, e.key)
+            if isinstance(now, int):
+                changes[e.key] = int(st.number_input(t(e.key, lang), min_value=int(low or 0), value=now,
                                                      step=int(e.step), key=f"{e.key}:{tag}"))
             else:
                 changes[e.key] = st.slider(t(e.key, lang), min_value=low or 0.0, max_value=high or 1.0,
-                                           value=float(value), step=e.step, key=f"{e.key}:{tag}")
+                                           value=float(now), step=e.step, key=f"{e.key}:{tag}")
         size = editing.persons_per_household(scenario)
         new_size = st.number_input(t("persons_per_household", lang), min_value=1.0, max_value=8.0, value=size,
                                    step=0.05, format="%.2f", key=f"size:{tag}")
@@ -89,7 +92,7 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
         current = scenario.households.age_profile
         if isinstance(current, str) and current in profiles:
             profile = st.selectbox(t("age_profile", lang), profiles, index=profiles.index(current),
-                                   format_func=lambda r: f"{r} — {catalog.rule(r).description}", key=f"ages:{tag}")
+                                   format_func=lambda r: rule_text(r, lang), key=f"ages:{tag}")
             if profile != current:
                 changes["households.age_profile"] = profile
         pay = editing.staff_pay(scenario)
@@ -110,7 +113,8 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
             if reason.strip():
                 edited = editing.apply(edited, {}, election=(share, reason.strip()))
             else:
-                st.warning(t("override_reason", lang))
+                # the edit cannot apply: say so beside the control, with the share still in force
+                st.warning(t("override_needs_reason", lang).format(asked=f"{share:.0%}", used=f"{current_share:.0%}"))
         st.download_button(t("download_scenario", lang), to_toml(edited, header=f"edited from: {scenario.name}"),
                            file_name=f"{Path(scenario.name).stem or 'scenario'}-edited.toml".replace(" ", "-"),
                            mime="application/toml", key=f"download:{tag}")
@@ -119,13 +123,10 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
 
 def _marked(headlines: cmp.Headlines, lang: str) -> pd.DataFrame:
     """The side-by-side table, each figure that differs from the first scenario marked ●."""
-    def text(v) -> str:
-        if v is None:
-            return "—"
-        return f"{v:,}" if isinstance(v, int) else str(v)
     table = {t("metric", lang): [t(k, lang) for k, _ in headlines.rows]}
     for j, name in enumerate(headlines.names):
-        table[name] = [("● " if headlines.differs(k)[j] else "") + text(vs[j]) for k, vs in headlines.rows]
+        table[name] = [("● " if headlines.differs(k)[j] else "") + cmp.display(k, vs[j], lang)
+                       for k, vs in headlines.rows]
     return pd.DataFrame(table)
 
 
@@ -137,23 +138,20 @@ def _pending(missing: list[Scenario]) -> PendingRuns:
 
 def _start_runs(scenarios: list[Scenario]) -> None:
     """The Run button's callback: Streamlit calls it before drawing the page again, so the missing runs
-    start now, on their own thread, and the page draws itself meanwhile."""
+    start now, on their own thread, and the page draws itself meanwhile. The pending runs live in the
+    session: a widget touched (or the language switched) while they go on finds them again."""
     missing = [s for s in scenarios if _runs().get(s) is None]
     if missing:
         st.session_state["pending"] = _pending(missing)
 
 
-def _run_all(scenarios: list[Scenario], lang: str) -> list:
-    """Each scenario's run, from the cache or from the runs the Run button started (the missing ones
-    together, sharing the pool), with a progress bar."""
+def _run_all(scenarios: list[Scenario], labels: tuple[str, ...], pending: PendingRuns, lang: str) -> list:
+    """Each scenario's run, from the cache or from the pending runs, with a progress bar."""
     cache = _runs()
     results = [cache.get(s) for s in scenarios]
     missing = [i for i, r in enumerate(results) if r is None]
     if not missing:
         return results
-    pending = st.session_state.get("pending")
-    if pending is None or pending.keys != tuple(key(scenarios[i]) for i in missing):
-        pending = _pending([scenarios[i] for i in missing])
     # one bar for the whole comparison; each redraw costs the browser a repaint of the page (and, on
     # two cores, the replications that time), so it moves at most every PROGRESS_SECONDS
     bar = st.progress(0.0, text=t("stage_plan", lang))
@@ -163,7 +161,7 @@ def _run_all(scenarios: list[Scenario], lang: str) -> list:
         current = next((j for j, (stage, _, _) in enumerate(pending.status) if stage != "budget"), 0)
         stage, done, total = pending.status[current]
         bar.progress(min(sum(shares) / len(shares), 1.0),
-                     text=f"{scenarios[missing[current]].name}: {t('stage_' + stage, lang)} "
+                     text=f"{labels[missing[current]]}: {t('stage_' + stage, lang)} "
                      + (f"{done}/{total}" if stage == "simulate" else ""))
     try:
         computed = pending.result()
@@ -186,104 +184,118 @@ def _report_html(result) -> bytes:
         return (out / "report.html").read_bytes()
 
 
-def _results(edited: list[Scenario], lang: str) -> None:
+def _columns(n: int):
+    return st.columns(n) if n > 1 else [st.container()]
+
+
+def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details) -> None:
+    """The Run button and, once the runs are in, the answer block here and the details in ``details``."""
     cache = _runs()
-    cached = [cache.get(s) is not None for s in edited]
-    pressed = st.button(t("run", lang), type="primary", key="run", on_click=_start_runs, args=(edited,))
-    if not (pressed or all(cached)):
+    missing = tuple(key(s) for s in edited if cache.get(s) is None)
+    pending = st.session_state.get("pending")
+    waiting = pending is not None and missing and pending.keys == missing
+    st.button(t("run", lang), type="primary", key="run", on_click=_start_runs, args=(edited,))
+    if missing and not waiting:
         st.info(t("run_hint", lang))
         return
-    from estate import charts      # Altair is slow to import: only once there are results to draw
+    if not missing:
+        pending = None
+    from estate import answers, charts      # Altair is slow to import: only once there are results to draw
     try:
-        results = _run_all(edited, lang)
+        results = _run_all(edited, labels, pending, lang)
     except InputError as exc:
         st.error("\n\n".join(exc.messages))
         return
 
-    st.header(t("results", lang))
-    st.dataframe(_marked(cmp.compare_runs(results), lang), hide_index=True, width="stretch", key="run_headlines")
-    st.caption("● " + t("differences", lang))
-    for r in results:
-        if r.plan.status.value in ("relaxed", "infeasible"):
-            st.warning(f"{r.scenario.name}: {t('plan_' + r.plan.status.value, lang)}\n\n"
-                       + "\n\n".join(f"- {line}" for line in r.plan.explanation))
-        notes = _notices(r)
-        if notes:
-            with st.expander(f"⚠ {r.scenario.name}: {len(notes)} {t('notices', lang)}"):
-                st.markdown("\n".join(f"- {line}" for line in notes))
+    views = [answers.answer(r, label) for r, label in zip(results, labels)]
+    st.subheader(t("answer", lang))
+    st.markdown(answers.html_table(views, lang), unsafe_allow_html=True)
 
-    st.subheader(t("occupancy_chart", lang))
-    for col, r in zip(st.columns(len(results)), results):
-        with col:
-            st.caption(r.scenario.name)
-            st.altair_chart(charts.fan_chart(r, lang), width="stretch")
-    st.subheader(t("demand_chart", lang))
-    for col, r in zip(st.columns(len(results)), results):
-        with col:
-            st.caption(r.scenario.name)
-            st.altair_chart(charts.demand_chart(r, lang))
-    st.subheader(t("budget_chart", lang))
-    for col, r in zip(st.columns(len(results)), results):
-        with col:
-            st.caption(r.scenario.name)
-            st.altair_chart(charts.budget_chart(r, lang), width="stretch")
-    st.subheader(t("site_map", lang))
-    for col, r in zip(st.columns(len(results)), results):
-        with col:
-            st.caption(f"{r.scenario.name} — {r.plan.status.value}")
-            st.altair_chart(charts.site_chart(r, lang), width="stretch")
+    with details:
+        st.header(t("results", lang))
+        st.dataframe(_marked(cmp.compare_runs(results, labels, lang), lang), hide_index=True, width="stretch",
+                     key="run_headlines")
+        st.caption("● " + t("differences", lang))
+        for r, label in zip(results, labels):
+            if r.plan.status.value in ("relaxed", "infeasible"):
+                with st.expander(f"{label}: {t('plan_' + r.plan.status.value, lang)}"):
+                    st.markdown("\n".join(f"- {line}" for line in r.plan.explanation))
+            if r.notices:
+                with st.expander(f"{label}: {len(r.notices)} {t('rule_date_notices', lang)}"):
+                    st.markdown("\n".join(f"- {line}" for line in r.notices))
 
-    st.header(t("compliance", lang))
-    for col, r in zip(st.columns(len(results)), results):
-        with col:
-            rows = tables.compliance(r)
-            failed = sum(x["passed"] is False for x in rows)
-            unchecked = sum(x["passed"] is None for x in rows)
-            st.caption(f"{r.scenario.name}: {len(rows) - failed - unchecked} ✓, {failed} ✗, {unchecked} — {t('not_checked', lang)}")
-            st.dataframe(pd.DataFrame([{t("rule", lang): x["rule"], t("citation", lang): x["citation"],
-                                        t("entity", lang): x["entity"], t("required", lang): x["required"],
-                                        t("provided", lang): x["provided"],
-                                        t("passed", lang): "—" if x["passed"] is None else "✓" if x["passed"]
-                                        else "✗"} for x in rows]),
-                         hide_index=True, width="stretch")
+        n = len(results)
+        st.subheader(t("calendar", lang))
+        for r, label in zip(results, labels):      # full width: a calendar needs its months
+            st.caption(label)
+            st.altair_chart(charts.calendar_chart(r, lang), width="stretch")
+        st.subheader(t("occupancy_chart", lang))
+        for col, r, label in zip(_columns(n), results, labels):
+            with col:
+                st.caption(label)
+                st.altair_chart(charts.fan_chart(r, lang), width="stretch")
+        st.subheader(t("demand_chart", lang))
+        per_row = 3 if n == 1 else 2 if n == 2 else 1
+        width = max(120, int(MAIN_WIDTH / n / per_row) - 75)   # facets cannot stretch: sized to the column
+        for col, r, label in zip(_columns(n), results, labels):
+            with col:
+                st.caption(label)
+                st.altair_chart(charts.demand_chart(r, lang, per_row, width), width="content")
+        st.subheader(t("budget_chart", lang))
+        top = charts.budget_y_max(results, lang)
+        for col, r, label in zip(_columns(n), results, labels):
+            with col:
+                st.caption(label)
+                st.altair_chart(charts.budget_chart(r, lang, top), width="stretch")
+        st.subheader(t("site_map", lang))
+        for col, r, label in zip(_columns(n), results, labels):
+            with col:
+                st.caption(f"{label} — {value('status', r.plan.status.value, lang)}")
+                st.altair_chart(charts.site_chart(r, lang), width="stretch")
 
-    st.header(t("downloads", lang))
-    st.download_button(t("download_headlines", lang), tables.to_csv(
-        _marked(cmp.compare_runs(results), lang).to_dict("records")).encode("utf-8-sig"),
-        file_name="comparison.csv", mime="text/csv", key="download_headlines", on_click="ignore")
-    for col, r in zip(st.columns(len(results)), results):
-        with col:
-            stem = Path(r.scenario.name).stem.replace(" ", "-").replace(",", "")
-            st.download_button(f"{t('download_tables', lang)}: {r.scenario.name}",
-                               functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
-                               mime="application/zip", key=f"zip:{stem}", on_click="ignore")
-            st.download_button(f"{t('download_report', lang)}: {r.scenario.name}",
-                               functools.partial(_report_html, r), file_name=f"{stem}-report.html",
-                               mime="text/html", key=f"report:{stem}", on_click="ignore")
+        st.header(t("compliance", lang))
+        for i, (col, r, label) in enumerate(zip(_columns(n), results, labels)):
+            with col:
+                rows = tables.compliance_view(r, lang)
+                failed = sum(x[t("passed", lang)] == "✗" for x in rows)
+                unchecked = sum(x[t("passed", lang)] == "—" for x in rows)
+                st.caption(f"{label}: {len(rows) - failed - unchecked} ✓, {failed} ✗, {unchecked} — "
+                           f"{t('not_checked', lang)}")
+                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"compliance:{i}")
+
+        st.header(t("downloads", lang))
+        st.download_button(t("download_headlines", lang),
+                           tables.to_csv(tables.comparison_rows(views, results, lang)).encode("utf-8-sig"),
+                           file_name="comparison.csv", mime="text/csv", key="download_headlines", on_click="ignore")
+        from estate import report, workbook
+        st.download_button(t("download_xlsx", lang), functools.partial(workbook.workbook, views, results, lang),
+                           file_name="comparison.xlsx", key="download_xlsx", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.download_button(t("download_print", lang),
+                           lambda: report.comparison(views, results, lang).encode("utf-8"),
+                           file_name=f"comparison-{lang}.html", mime="text/html", key="download_print",
+                           on_click="ignore")
+        for i, (col, r, label) in enumerate(zip(_columns(n), results, labels)):
+            with col:
+                stem = Path(r.scenario.name).stem.replace(" ", "-").replace(",", "") + ("" if i == 0 else f"-{i + 1}")
+                tag = f"{i}:{key(r.scenario)[:12]}"     # distinct even for two scenarios of one name
+                st.download_button(f"{t('download_tables', lang)}: {label}",
+                                   functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
+                                   mime="application/zip", key=f"zip:{tag}", on_click="ignore")
+                st.download_button(f"{t('download_report', lang)}: {label}",
+                                   functools.partial(_report_html, r), file_name=f"{stem}-report.html",
+                                   mime="text/html", key=f"report:{tag}", on_click="ignore")
 
 
-def _notices(result) -> list[str]:
-    from estate.facility_view import notices as facility_notices
-    out = list(facility_notices(result.facilities))
-    if result.cap is not None:
-        from estate.facility_view import cap_notices
-        out += cap_notices(result.cap)
-    return out + list(result.notices)     # rules applied outside their dates (scenarios.validity)
-
-
-def main() -> None:
-    st.set_page_config(page_title="Estate planner", layout="wide")
-    langs = list(LANGUAGES)
-    lang = st.sidebar.radio("语言 / Language", langs, format_func=LANGUAGES.get, horizontal=True,
-                            index=langs.index(st.query_params.get("lang", "zh")) if st.query_params.get("lang") in langs else 0)
-    st.title(t("app_title", lang))
-
+def _sources(lang: str) -> tuple[list[Scenario], list[str], list[str]]:
+    """The picked examples and the upload, validated: (scenarios, widget tags, problems)."""
     names = [p.name for p in EXAMPLES]
-    asked = [n for n in st.query_params.get("scenarios", "").split(",") if n in names]   # a shareable link
-    default = asked or [n for n in ("chongqing-20k.toml", "shandong-20k.toml") if n in names] or names[:2]
-    picked = st.sidebar.multiselect(t("pick", lang), names, default=default, max_selections=4)
-    upload = st.sidebar.file_uploader(t("upload", lang), type=["toml", "csv", "geojson", "json"])
-
+    if "picks" not in st.session_state:       # first page: a shareable link, else two examples
+        asked = [n for n in st.query_params.get("scenarios", "").split(",") if n in names]
+        st.session_state["picks"] = asked or [n for n in ("chongqing-20k.toml", "shandong-20k.toml")
+                                              if n in names] or names[:2]
+    picked = st.sidebar.multiselect(t("pick", lang), names, max_selections=4, key="picks")
+    upload = st.sidebar.file_uploader(t("upload", lang), type=["toml", "csv", "geojson", "json"], key="upload")
     scenarios, tags, problems = [], [], []
     for name in picked:
         try:
@@ -299,33 +311,53 @@ def main() -> None:
             tags.append(f"upload-{upload.name}")
         except InputError as exc:
             problems += exc.messages
+    return scenarios[:4], tags[:4], problems
+
+
+def main() -> None:
+    st.set_page_config(page_title="公租房小区规划 Estate planner", layout="wide")
+    langs = list(LANGUAGES)
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = st.query_params.get("lang") if st.query_params.get("lang") in langs else "zh"
+    # every widget has a key, so its state is the same widget's in either language
+    lang = st.sidebar.radio("语言 / Language", langs, format_func=LANGUAGES.get, horizontal=True, key="lang")
+    st.title(t("app_title", lang))
+
+    scenarios, tags, problems = _sources(lang)
     if problems:
         st.error(t("errors", lang) + ":\n\n" + "\n\n".join(f"- {m}" for m in problems))
     if not scenarios:
         return
-    scenarios, tags = scenarios[:4], tags[:4]
 
-    edited = []
-    for s, tag in zip(scenarios, tags):
-        try:
-            edited.append(_edit_panel(s, tag, lang))
-        except InputError as exc:
-            st.error("\n\n".join(exc.messages))
-            edited.append(s)
+    answer_box = st.container()       # the answer first; what it was worked out from below
+    details = st.container()
+    inputs = st.container()
+    with inputs:
+        st.header(t("inputs", lang))
+        edited = []
+        for col, s, tag in zip(_columns(len(scenarios)), scenarios, tags):
+            with col:
+                try:
+                    edited.append(_edit_panel(s, tag, lang))
+                except InputError as exc:
+                    st.error("\n\n".join(exc.messages))
+                    edited.append(s)
+        labels = cmp.labels(edited, [key(e) != key(s) for e, s in zip(edited, scenarios)], lang)
+        st.subheader(t("headlines", lang))
+        st.dataframe(_marked(cmp.compare(edited, labels, lang), lang), hide_index=True, width="stretch",
+                     key="headlines")
+        st.caption("● " + t("differences", lang))
 
-    st.header(t("headlines", lang))
-    st.dataframe(_marked(cmp.compare(edited), lang), hide_index=True, width="stretch", key="headlines")
-    st.caption("● " + t("differences", lang))
-
-    _results(edited, lang)
-
-    st.header(t("rules", lang))
-    for col, s in zip(st.columns(len(edited)), edited):
-        with col:
-            st.subheader(s.name)
-            rows = cmp.rules_table(s)
-            st.dataframe({t(k, lang): [r[k] for r in rows] for k in ("role", "rule", "value", "citation", "note")},
-                         hide_index=True, width="stretch")
+        st.header(t("rules", lang))
+        for i, (col, s, label) in enumerate(zip(_columns(len(edited)), edited, labels)):
+            with col:
+                st.subheader(label)
+                rows = cmp.rules_table(s, lang)
+                st.dataframe({t(k, lang): [r[k] for r in rows]
+                              for k in ("rule", "description", "value", "citation", "note")},
+                             hide_index=True, width="stretch", key=f"rules:{i}")
+    with answer_box:
+        _results(edited, labels, lang, details)
     _pool().warm(delay=WARM_AFTER_SECONDS)   # once the first page is sent
 
 

@@ -1,57 +1,157 @@
 """The app's charts as Altair specs, built from the run's tables (``estate.tables``): occupancy fan
-charts with the election threshold, demand bands per service, the budget by year and payer, and the
-site with its communities and offices. Imported when results are drawn (Altair is slow to import)."""
+charts with the election threshold, demand bands per service, the budget by year and payer with the
+yearly cap as a line, and the site with its communities and offices. Months on the x axes are calendar
+months; money is in 万元 (Chinese) or CNY millions (English). Charts side by side share their y scale
+(``y_max``). Every chart carries tooltips. Imported when results are drawn (Altair is slow to import)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import altair as alt
 import pandas as pd
 
+from estate import format as fmt
 from estate import tables
-from estate.i18n import t
+from estate.i18n import service, t, value
 
 if TYPE_CHECKING:
     from estate.pipeline import RunResult
 
+# a palette with enough distinct colours for the communities of a 45k estate (Vega's tableau20)
+COMMUNITY_SCHEME = "tableau20"
+
+
+def _dates(df: pd.DataFrame, result: RunResult) -> pd.DataFrame:
+    s = result.scenario
+    df["date"] = pd.to_datetime([fmt.month(m, s.start_year, s.start_month) + "-01" for m in df["month"]])
+    return df
+
+
+def _x(lang: str) -> alt.X:
+    return alt.X("date:T", title=t("month", lang), axis=alt.Axis(format="%Y-%m"))
+
 
 def fan_chart(result: RunResult, lang: str) -> alt.Chart:
-    df = pd.DataFrame(tables.occupancy(result))
-    base = alt.Chart(df).encode(x=alt.X("month:Q", title=t("month", lang)))
+    df = _dates(pd.DataFrame(tables.occupancy(result)), result)
+    base = alt.Chart(df).encode(x=_x(lang))
+    color = alt.Color("community:N", title=t("community", lang), scale=alt.Scale(scheme=COMMUNITY_SCHEME))
     band = base.mark_area(opacity=0.25).encode(y=alt.Y("p10:Q", title=t("occupancy_axis", lang),
-                                                       axis=alt.Axis(format="%")), y2="p90:Q",
-                                               color=alt.Color("community:N", title=t("community", lang)))
-    line = base.mark_line().encode(y="p50:Q", color="community:N")
+                                                       axis=alt.Axis(format="%")), y2="p90:Q", color=color)
+    line = base.mark_line().encode(
+        y="p50:Q", color=color,
+        tooltip=[alt.Tooltip("community:N", title=t("community", lang)),
+                 alt.Tooltip("date:T", format="%Y-%m", title=t("month", lang)),
+                 alt.Tooltip("p50:Q", format=".0%", title="P50"), alt.Tooltip("p10:Q", format=".0%", title="P10"),
+                 alt.Tooltip("p90:Q", format=".0%", title="P90")])
     rule = alt.Chart(df.drop_duplicates("community")).mark_rule(strokeDash=[4, 3], color="#b3261e").encode(
-        y="threshold:Q")
+        y="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", format=".0%", title=t("threshold", lang))])
     return (band + line + rule).properties(height=260)
 
 
-def demand_chart(result: RunResult, lang: str) -> alt.Chart:
-    df = pd.DataFrame(tables.demand(result))
-    base = alt.Chart(df).encode(x=alt.X("month:Q", title=t("month", lang)))
+def demand_chart(result: RunResult, lang: str, columns: int = 2, width: int = 220) -> alt.Chart:
+    """One small panel per service (its label from the registry), ``columns`` across, each ``width``
+    pixels: the app sizes them to the column the chart sits in."""
+    from scenarios.services import SERVICES
+
+    df = _dates(pd.DataFrame(tables.demand(result)), result)
+    units = {s.metric: s.unit for s in SERVICES}      # the registry's unit, not the series' long reading
+    df["label"] = [f"{service(m, lang)}（{value('unit', units[m], lang)}）" if lang == "zh"
+                   else f"{service(m, lang)} ({units[m]})" for m in df["service"]]
+    base = alt.Chart(df).encode(x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=4)))
     chart = (base.mark_area(opacity=0.25, color="#2e7d32").encode(y=alt.Y("p10:Q", title=None), y2="p90:Q")
-             + base.mark_line(color="#2e7d32").encode(y="p50:Q"))
-    return chart.properties(height=130, width=200).facet(
-        facet=alt.Facet("service:N", title=None), columns=3).resolve_scale(y="independent")
+             + base.mark_line(color="#2e7d32").encode(
+                 y="p50:Q", tooltip=[alt.Tooltip("label:N", title=t("service", lang)),
+                                     alt.Tooltip("date:T", format="%Y-%m", title=t("month", lang)),
+                                     alt.Tooltip("p50:Q", format=",.1f", title="P50"),
+                                     alt.Tooltip("p90:Q", format=",.1f", title="P90")]))
+    return chart.properties(height=110, width=width).facet(
+        facet=alt.Facet("label:N", title=None), columns=columns).resolve_scale(y="independent")
 
 
-def budget_chart(result: RunResult, lang: str) -> alt.Chart:
+def money_scale(lang: str) -> tuple[float, str]:
+    """(divisor, axis title): 万元 in Chinese, CNY millions in English."""
+    return (1e4, t("wan_cny", lang)) if lang == "zh" else (1e6, t("million_cny", lang))
+
+
+def budget_frame(result: RunResult, lang: str) -> pd.DataFrame:
     df = pd.DataFrame(tables.budget(result))
     df = df.groupby(["year", "payer"], as_index=False)["amount_cny"].sum()
-    df["million"] = df["amount_cny"] / 1e6
-    return alt.Chart(df).mark_bar().encode(
-        x=alt.X("year:O", title=t("year", lang)), y=alt.Y("million:Q", title=t("million_cny", lang)),
-        color=alt.Color("payer:N", title=t("payer", lang))).properties(height=260)
+    div, _ = money_scale(lang)
+    df["amount"] = df["amount_cny"] / div
+    df["payer_label"] = [value("payer", p, lang) for p in df["payer"]]
+    return df
+
+
+def budget_y_max(results: Sequence[RunResult], lang: str) -> float:
+    """The highest yearly total (or cap) of several runs, so their charts share one y scale."""
+    div, _ = money_scale(lang)
+    top = 0.0
+    for r in results:
+        df = budget_frame(r, lang)
+        top = max(top, float(df.groupby("year")["amount"].sum().max() or 0.0))
+        if r.scenario.costs.budget_cap_cny_per_year:
+            top = max(top, r.scenario.costs.budget_cap_cny_per_year / div)
+    return top * 1.05
+
+
+def budget_chart(result: RunResult, lang: str, y_max: float | None = None) -> alt.Chart:
+    df = budget_frame(result, lang)
+    _, unit = money_scale(lang)
+    scale = alt.Scale(domain=[0, y_max]) if y_max else alt.Undefined
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("year:O", title=t("year", lang)), y=alt.Y("amount:Q", title=unit, scale=scale),
+        color=alt.Color("payer_label:N", title=t("payer", lang)),
+        tooltip=[alt.Tooltip("year:O", title=t("year", lang)), alt.Tooltip("payer_label:N", title=t("payer", lang)),
+                 alt.Tooltip("amount:Q", format=",.0f", title=unit)])
+    cap = result.scenario.costs.budget_cap_cny_per_year
+    if not cap:
+        return bars.properties(height=260)
+    div, _ = money_scale(lang)
+    line = pd.DataFrame({"cap": [cap / div], "label": [f"{t('budget_cap_line', lang)} {fmt.money(cap, lang)}"]})
+    rule = alt.Chart(line).mark_rule(color="#b3261e", strokeDash=[6, 3], size=2).encode(
+        y="cap:Q", tooltip=[alt.Tooltip("label:N", title=t("budget_cap_line", lang))])
+    text = alt.Chart(line).mark_text(align="left", dx=4, dy=-6, color="#b3261e").encode(
+        y="cap:Q", x=alt.value(0), text="label:N")
+    return (bars + rule + text).properties(height=260)
 
 
 def site_chart(result: RunResult, lang: str) -> alt.Chart:
     df = pd.DataFrame(tables.site(result))
-    points = alt.Chart(df).mark_circle().encode(
+    tips = [alt.Tooltip("building:N", title=t("building", lang)), alt.Tooltip("community:N", title=t("community", lang)),
+            alt.Tooltip("units:Q", format=",", title=t("flats", lang))]
+    points = alt.Chart(df).mark_circle(opacity=0.85).encode(
         x=alt.X("x:Q", title="x (m)"), y=alt.Y("y:Q", title="y (m)"),
-        size=alt.Size("units:Q", legend=None), color=alt.Color("community:N", title=t("community", lang)),
-        tooltip=["building", "community", "units"])
-    offices = alt.Chart(df[df["office"]]).mark_point(shape="diamond", size=220, filled=True, color="black").encode(
-        x="x:Q", y="y:Q", tooltip=["building", "community"])
-    return (points + offices).properties(height=320)
+        size=alt.Size("units:Q", legend=None),
+        color=alt.Color("community:N", title=t("community", lang), scale=alt.Scale(scheme=COMMUNITY_SCHEME)),
+        tooltip=tips)
+    office = df[df["office"]].assign(kind=t("office_marker", lang))
+    offices = alt.Chart(office).mark_point(filled=True, size=220, color="black").encode(
+        x="x:Q", y="y:Q", shape=alt.Shape("kind:N", title=None, scale=alt.Scale(range=["diamond"])), tooltip=tips)
+    layers = [points, offices]
+    hull = pd.DataFrame(tables.outlines(result))
+    if not hull.empty:        # each community's outline, in its colour, under its buildings
+        layers.insert(0, alt.Chart(hull).mark_line(strokeWidth=1.5, opacity=0.7).encode(
+            x="x:Q", y="y:Q", order="order:Q", detail="community:N",
+            color=alt.Color("community:N", title=t("community", lang), scale=alt.Scale(scheme=COMMUNITY_SCHEME))))
+    return alt.layer(*layers).resolve_legend(shape="independent").properties(height=320)
+
+
+def calendar_chart(result: RunResult, lang: str) -> alt.Chart:
+    """The calendar (``estate.calendar``): spans as bars, single months as ticks, one row per community
+    and service, the same colours for the same kind of event in every scenario."""
+    from estate.calendar import KINDS, events, kind_label
+
+    rows = events(result, lang)
+    df = pd.DataFrame([{"row": e.row, "kind": kind_label(e.kind, lang), "start": pd.to_datetime(e.start + "-01"),
+                        "end": pd.to_datetime(e.end + "-01") + pd.offsets.MonthEnd(0), "label": e.label}
+                       for e in rows])
+    order = list(dict.fromkeys(e.row for e in rows))
+    colours = ["#9e9e9e", "#1565c0", "#ef9a9a", "#b3261e", "#2e7d32", "#fb8c00", "#6a1b9a"]
+    color = alt.Color("kind:N", title=t("what", lang),
+                      scale=alt.Scale(domain=[kind_label(k, lang) for k in KINDS], range=colours))
+    return alt.Chart(df).mark_bar(height=9, opacity=0.85).encode(
+        x=alt.X("start:T", title=t("month", lang), axis=alt.Axis(format="%Y-%m")), x2="end:T",
+        y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)), color=color,
+        tooltip=[alt.Tooltip("row:N", title=t("cal_row", lang)), alt.Tooltip("label:N", title=t("what", lang))],
+    ).properties(height=alt.Step(20))      # one 20-pixel band per community and service, every row labelled

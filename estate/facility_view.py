@@ -17,8 +17,11 @@ def _num(x: float) -> float | int:
     return int(x) if float(x).is_integer() else round(float(x), 2)
 
 
-def summary(fp) -> str:
-    """"kindergarten 9 classes 2027-09, 12 classes 2029-09; primary …" (— when none)."""
+def summary(fp, lang: str = "en") -> str:
+    """"kindergarten 9 classes 2027-09, 12 classes 2029-09; primary …" (— when none); in Chinese
+    "幼儿园 9 个班 2027-09；…", labels from the service registry."""
+    from estate.i18n import service, value
+
     if fp is None:
         return "—"
     parts = []
@@ -27,10 +30,16 @@ def summary(fp) -> str:
             counts: dict[tuple[str, float], int] = {}
             for m in s.modules:   # modules of one size opening together read as "2×100 beds 2027-04"
                 counts[(m.opening, m.size.value)] = counts.get((m.opening, m.size.value), 0) + 1
-            opened = ", ".join(f"{'' if n == 1 else f'{n}×'}{_num(size)} {s.unit} {when}"
-                               for (when, size), n in sorted(counts.items()))
-            parts.append(f"{s.service} {opened}")
-    return "; ".join(parts) or "—"
+            unit = s.unit
+            if lang == "zh":
+                try:
+                    unit = value("unit", s.unit, lang)
+                except KeyError:
+                    pass
+            opened = ("，" if lang == "zh" else ", ").join(f"{'' if n == 1 else f'{n}×'}{_num(size):,} {unit} {when}"
+                                                          for (when, size), n in sorted(counts.items()))
+            parts.append(f"{service(s.service, lang) if lang == 'zh' else s.service} {opened}")
+    return ("；" if lang == "zh" else "; ").join(parts) or "—"
 
 
 def rows(fp) -> list[dict[str, Any]]:

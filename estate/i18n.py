@@ -1,6 +1,13 @@
-"""Labels in Chinese (the default) and English. Rule citations stay in their original form."""
+"""Labels in Chinese (the default) and English. Rule citations stay in their original form.
+
+``t(key, lang)`` for the page's own words; ``payer``, ``item``, ``status``, ``unit``, ``reason`` and
+``service`` for the values the engines produce (service labels come from the registry,
+``scenarios.services``). Each table has both languages for every key; a missing key raises KeyError, so
+a test that walks the engines' values finds it."""
 
 from __future__ import annotations
+
+from scenarios.services import SERVICES
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
@@ -46,7 +53,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "office_required_m2": ("办公服务用房需求（㎡）", "Office and service space required (m²)"),
     "office_planned_m2": ("已规划办公服务用房（㎡）", "Office and service space planned (m²)"),
     "facilities": ("配套设施及开办月份", "Facilities and opening months"),
-    "budget_10y": ("前十年预算（元）", "Budget, first ten years (CNY)"),
+    "budget_10y": ("前十年预算", "Budget, first ten years"),
     "cost_per_flat_year": ("每套每年成本（元）", "Cost per flat per year (CNY)"),
     "allocation.round_share": ("每轮配租房源比例", "Share of vacant flats offered per round"),
     "allocation.acceptance": ("签约率", "Acceptance (share who sign)"),
@@ -101,6 +108,75 @@ _TEXT: dict[str, tuple[str, str]] = {
     "observed": ("实际观测与模拟区间对照", "What was observed, against the simulated bands"),
     "inside_band": ("在 P10–P90 之内", "within P10–P90"),
     "outside_band": ("在 P10–P90 之外", "outside P10–P90"),
+
+    "scenario": ("情景", "Scenario"),
+    "answer": ("结论", "The answer"),
+    "election_dates": ("居委会选举时间（P50；P10–P90）", "Committee election (P50; P10–P90)"),
+    "no_election": ("模拟期内未达到选举条件", "not due within the horizon"),
+    "after_horizon": ("模拟期之后", "after the horizon"),
+    "office": ("办公服务用房", "Office and service space"),
+    "office_need": ("需", "needs"),
+    "office_plan": ("已规划", "planned"),
+    "office_none_planned": ("情景未给出规划面积", "none planned in the scenario"),
+    "short_by": ("缺", "short by"),
+    "capital": ("建设投入（全期，按出资方）", "Capital, whole horizon, by payer"),
+    "running": ("年运行费（最高年份，按出资方）", "Yearly running cost (peak year), by payer"),
+    "checks": ("合规检查", "Compliance checks"),
+    "cap_prefix": ("预算上限所致——", "Because of the budget cap — "),
+    "findings": ("未通过的规则与未满足的需求", "Failed rules and unmet demand"),
+    "findings_none": ("全部规则通过，无未满足的需求。", "Every rule passes; no unmet demand."),
+    "budget_cap_line": ("年度预算上限", "Yearly budget cap"),
+    "wan_cny": ("万元", "CNY 10,000"),
+    "threshold": ("选举门槛", "Election threshold"),
+    "service": ("服务", "Service"),
+    "building": ("楼栋", "Building"),
+    "office_marker": ("社区办公用房", "community office"),
+    "override_needs_reason": ("未填写调整理由：选举触发比例仍按 {used} 计算，{asked} 未生效。",
+                              "No reason given: the election threshold stays {used}; {asked} is not applied."),
+    "uploaded": ("上传", "uploaded"),
+    "inputs": ("输入与假设", "Inputs and assumptions"),
+    "rule_date_notices": ("条规则时效提示", "rule-date notices"),
+    "shortfall": ("缺口", "Shortfall"),
+    "office_short_m2": ("办公服务用房缺口（㎡）", "Office and service space short (m²)"),
+    "budget_10y_short": ("前十年预算", "Budget, first ten years"),
+    "checks_failed": ("未通过的规则检查", "Failed rule checks"),
+    "election_p50": ("选举月份 P50", "election month P50"),
+    "before_opening": ("首个可开办月份之前的需求（学校 9 月开学）：", "Demand before the first possible opening (schools open in September): "),
+    "scenario_setting": ("情景设定", "set by the scenario"),
+    "sheet_headline": ("比较", "Comparison"),
+    "sheet_budget": ("预算（按年和出资方）", "Budget by year and payer"),
+    "sheet_compliance": ("合规检查", "Compliance"),
+    "sheet_facilities": ("配套设施", "Facilities"),
+    "sheet_elections": ("居委会选举", "Elections"),
+    "item": ("项目", "Item"),
+    "amount": ("金额", "Amount"),
+    "size": ("规模", "Size"),
+    "unit": ("单位", "Unit"),
+    "opens": ("开办月份", "Opens"),
+    "capital_short": ("建设投入", "Capital"),
+    "running_short": ("年运行费", "Running per year"),
+    "households": ("户数", "Households"),
+    "elected_runs": ("达到选举条件的模拟次数", "Replications that elected"),
+    "download_xlsx": ("下载比较工作簿（XLSX）", "Download the comparison workbook (XLSX)"),
+    "download_print": ("可打印的比较报告（HTML，A4）", "Printable comparison report (HTML, A4)"),
+    "print_title": ("公租房小区规划情景比较报告", "Public-rental estate planning: comparison report"),
+    "print_made": ("生成日期", "Made on"),
+    "total": ("合计", "Total"),
+    "staff_short": ("专职人员（满住）", "Staff at full strength"),
+    "calendar": ("时间表：交付、筹备组、选举、设施开办与需求缺口", "Calendar: deliveries, preparatory group, election, openings and unmet demand"),
+    "cal_delivery": ("楼栋交付", "deliveries"),
+    "cal_prep": ("成立筹备组（P50）", "preparatory group (P50)"),
+    "cal_preparatory_group": ("成立筹备组（P50）", "preparatory group (P50)"),
+    "cal_election": ("居委会选举", "committee election"),
+    "cal_election_window": ("选举时间 P10–P90", "election P10–P90"),
+    "cal_opening": ("设施开办", "facility opens"),
+    "cal_unmet": ("需求未满足", "unmet demand"),
+    "cal_unmet_cap": ("预算上限所致需求未满足", "unmet because of the budget cap"),
+    "cal_row": ("社区 / 服务", "Community / service"),
+    "what": ("事项", "What"),
+    "edited": ("已修改", "edited"),
+    "override": ("调整", "override"),
+    "description": ("内容", "What it says"),
     "cjk_missing": ("未安装中文字体：图表以英文标注。", "No Chinese font is installed: plots are labelled in English."),
     # sweeps (estate.sensitivity) and the city roll-up (estate.city)
     "sweep_election_p50_first": ("首个社区选举月份（P50）", "First community's election month (P50)"),
@@ -129,3 +205,96 @@ _TEXT: dict[str, tuple[str, str]] = {
 def t(key: str, lang: str = "zh") -> str:
     zh, en = _TEXT[key]
     return zh if lang == "zh" else en
+
+
+# who pays (the payer rules' part names, standards/data rules of shape "payers")
+PAYERS: dict[str, tuple[str, str]] = {
+    "district": ("区县财政", "district"), "city": ("市财政", "city"), "county": ("县财政", "county"),
+    "province": ("省财政", "province"), "owner": ("业主单位", "estate owner"), "street": ("街道", "street office"),
+    "government": ("政府", "government"),
+}
+# budget items (optimize.budget); facility items are "facility_capital:<service>" / "facility_running:<service>"
+ITEMS: dict[str, tuple[str, str]] = {
+    "staff_pay": ("社区工作者薪酬", "community workers' pay"),
+    "employer_insurance": ("单位社保缴费", "employer social insurance"),
+    "housing_fund": ("住房公积金", "housing fund"),
+    "member_allowances": ("居委会成员补贴", "committee members' allowances"),
+    "training": ("培训", "training"),
+    "operating_funds": ("社区工作经费", "operating funds"),
+    "it_systems": ("社区信息化", "IT systems"),
+    "startup_subsidy": ("新建社区启动经费", "start-up subsidy"),
+    "office_fitout": ("办公服务用房装修", "office fit-out"),
+    "property_fee_subsidy": ("物业费补贴", "property-fee subsidy"),
+    "facility_capital": ("建设", "capital"),
+    "facility_running": ("运行", "running"),
+}
+STATUSES: dict[str, tuple[str, str]] = {
+    "optimal": ("最优", "optimal"), "feasible": ("可行", "feasible"),
+    "relaxed": ("须放宽规则", "rules relaxed"), "infeasible": ("无可行方案", "infeasible"),
+}
+UNITS: dict[str, tuple[str, str]] = {
+    "classes": ("个班", "classes"), "beds": ("张床位", "beds"), "m²": ("㎡", "m²"), "households": ("户", "households"),
+    "persons": ("人", "persons"), "residents": ("人", "residents"), "CNY": ("元", "CNY"),
+}
+REASONS: dict[str, tuple[str, str]] = {
+    "before_first_opening": ("首个开办月份之前无法开办", "nothing can open before the first opening month"),
+    "max_sites": ("情景限定的站点数已用完", "the scenario's max_sites allows no more sites"),
+    "budget_cap": ("年度预算上限已无余钱", "the yearly budget cap leaves no money for it"),
+    "uncovered": ("求解器超时，未能覆盖", "the solver stopped (time limit) before covering it"),
+    "not_solved": ("求解器未给出方案", "the solver stopped without a plan"),
+}
+# the budget cap's tiers (optimize.budget_cap); facility tiers are services
+TIERS: dict[str, tuple[str, str]] = {
+    "staff": ("专职人员薪酬", "staff pay"), "training": ("培训", "training"),
+    "operating_funds": ("社区工作经费", "operating funds"), "setup": ("新建社区启动与装修", "start-up and fit-out"),
+    "property_fee_subsidy": ("物业费补贴", "property-fee subsidy"), "other": ("其他", "other"),
+}
+BASES: dict[str, tuple[str, str]] = {
+    "planned_residents": ("规划居住人口", "planned residents"), "occupancy": ("入住户数", "households moved in"),
+}
+CADENCES: dict[str, tuple[str, str]] = {"weekly": ("每周", "weekly"), "monthly": ("每月", "monthly"),
+                                        "quarterly": ("每季度", "quarterly")}
+TABLES = {"cadence": CADENCES, "basis": BASES, "payer": PAYERS, "item": ITEMS, "status": STATUSES, "unit": UNITS, "reason": REASONS, "tier": TIERS}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def service(name: str, lang: str = "zh") -> str:
+    """A service's label from the registry (``scenarios.services``)."""
+    for s in SERVICES:
+        if s.name == name or s.metric == name:
+            return s.label(lang)
+    raise KeyError(name)
+
+
+def value(kind: str, key: str, lang: str = "zh") -> str:
+    """An engine's value in words: ``value("payer", "district")`` → "区县财政". Budget items of a facility
+    read "小学建设"; tiers and items fall back to the service registry. Raises KeyError on an unknown key."""
+    if kind in ("item", "tier") and key not in TABLES[kind]:
+        if ":" in key:
+            part, name = key.split(":", 1)
+            return (f"{service(name, lang)}{_pick(ITEMS[part], lang)}" if lang == "zh"
+                    else f"{service(name, lang)} {_pick(ITEMS[part], lang)}")
+        return service(key, lang)
+    return _pick(TABLES[kind][key], lang)
+
+
+# words inside the engines' readings of a check ("3,000–5,000 households", "0.006 × 367,400 m² floor area")
+_TERMS_ZH = (("each building in exactly one community", "每栋楼恰属一个社区"),
+             ("communities are contiguous (adjacent buildings)", "社区楼栋相邻连片"),
+             ("office in one of the community's buildings", "办公用房在本社区楼栋内"),
+             ("buildings once each", "栋楼各归一个社区"), ("once", "栋已归属"), ("one connected piece", "连成一片"),
+             ("disconnected", "不连片"), ("connected", "连片"), ("estate", "全小区"), ("households", "户"), ("floor area", "建筑面积"), ("residents", "人"), ("persons", "人"),
+             ("workers", "名工作人员"), ("members", "名成员"), ("m²", "㎡"), ("per", "每"))
+
+
+def terms(text: str, lang: str = "zh") -> str:
+    """An engine's short reading with its English words in Chinese (English unchanged)."""
+    if lang != "zh":
+        return text
+    import re
+    for en, zh in _TERMS_ZH:
+        text = re.sub(rf"(?<!\w){re.escape(en)}(?!\w)" if en[0].isalpha() else re.escape(en), zh, text)
+    return text

@@ -78,3 +78,53 @@ def render(report: Report) -> str:
 def write(report: Report, path: Path) -> Path:
     path.write_text(render(report), encoding="utf-8")
     return path
+
+
+PRINT_CSS = """
+@page{size:A4;margin:14mm 12mm}
+@media print{body{max-width:none;margin:0;padding:0}h2{break-after:avoid}tr,li{break-inside:avoid}
+.noprint{display:none}}
+body{font-size:11pt}table{width:100%}
+"""
+
+
+def comparison(answers: Sequence[Any], results: Sequence[Any], lang: str = "zh") -> str:
+    """The printable comparison (A4, print CSS; a browser prints it to PDF): the answer block, then per
+    scenario its failed rules and budget by payer and year, in the language chosen. Reads the views the
+    app reads (``estate.answers``, ``estate.tables``)."""
+    import datetime as dt
+
+    from estate import answers as views
+    from estate import format as fmt
+    from estate.i18n import t, value
+
+    zh = lang == "zh"
+    title = t("print_title", lang)
+    parts = [f"<!doctype html><html lang='{'zh-CN' if zh else 'en'}'><head><meta charset='utf-8'>"
+             f"<title>{html.escape(title)}</title><style>{_CSS}{PRINT_CSS}</style></head><body>",
+             f"<h1>{html.escape(title)}</h1>",
+             f"<p class='note'>{html.escape(t('print_made', lang))} {dt.date.today().isoformat()} · "
+             f"{html.escape('、'.join(a.label for a in answers) if zh else ', '.join(a.label for a in answers))}</p>",
+             f"<h2>{html.escape(t('answer', lang))}</h2>", views.html_table(answers, lang)]
+    for a, r in zip(answers, results):
+        parts.append(f"<h2>{html.escape(a.label)}</h2>")
+        major, minor = views.lines(a, lang)
+        if major or minor:
+            parts.append("<ul>" + "".join(f"<li class='fail'>✗ {html.escape(x)}</li>" for x in major)
+                         + (f"<li class='note'>{html.escape(minor)}</li>" if minor else "") + "</ul>")
+        by: dict[int, dict[str, float]] = {}
+        for b in r.budget.rows:
+            by.setdefault(b.year, {})
+            by[b.year][b.payer] = by[b.year].get(b.payer, 0.0) + b.amount_cny
+        payers = sorted({p for v in by.values() for p in v})
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in
+                       [t("year", lang), *(value("payer", p, lang) for p in payers), t("total", lang)])
+        body = "".join("<tr>" + f"<td>{y}</td>" + "".join(
+            f"<td class='num'>{html.escape(fmt.money(v[p], lang) if v.get(p) else '—')}</td>" for p in payers)
+            + f"<td class='num'>{html.escape(fmt.money(sum(v.values()), lang))}</td></tr>" for y, v in sorted(by.items()))
+        cap = (f"<p class='note'>{html.escape(t('budget_cap_line', lang))}："
+               f"{html.escape(fmt.money(a.cap_cny_per_year, lang))}</p>") if a.cap_cny_per_year else ""
+        parts.append(f"<h3>{html.escape(t('budget_chart', lang))}</h3>{cap}<table><thead><tr>{head}</tr></thead>"
+                     f"<tbody>{body}</tbody></table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

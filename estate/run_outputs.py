@@ -190,5 +190,5 @@ def build_report(result: RunResult, out: Path) -> html.Report:
         "Compliance" + (" (audit of the built estate)" if result.audit is not None else ""),
         ("rule", "citation", "entity", "required", "provided", "passed", "shortfall"), compliance_rows(result)))
     rep.sections.append(html.Table("Rules in force", ("role", "rule", "value", "citation", "note"),
-                                   [tuple(r.values()) for r in rules_table(s)]))
+                                   [tuple(r[k] for k in ("role", "rule", "value", "citation", "note")) for r in rules_table(s)]))
     return rep

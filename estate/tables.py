@@ -112,3 +112,76 @@ def tables_zip(result: RunResult) -> bytes:
         for name, fn in TABLES.items():
             z.writestr(f"{name}.csv", "\ufeff" + to_csv(fn(result)))
     return buf.getvalue()
+
+
+def compliance_view(result: RunResult, lang: str = "zh") -> Rows:
+    """The compliance rows as a meeting reads them: failing rows first, the pass mark in the first column,
+    the engine's readings with their words in the chosen language."""
+    from estate.i18n import t, terms
+
+    order = {False: 0, None: 1, True: 2}      # failed first, then not checked (a figure missing), then passed
+    rows = sorted(compliance(result), key=lambda x: order[x["passed"]])
+    mark = {False: "✗", None: "—", True: "✓"}
+    return [{t("passed", lang): mark[x["passed"]], t("entity", lang): terms(x["entity"], lang),
+             t("required", lang): terms(x["required"], lang), t("provided", lang): terms(x["provided"], lang),
+             t("shortfall", lang): f"{x['shortfall']:,.1f}".removesuffix(".0") if x["passed"] is False else "—",
+             t("citation", lang): terms(x["citation"], lang),
+             t("rule", lang): x["rule"]} for x in rows]
+
+
+def comparison_rows(answers: list, results: list, lang: str = "zh") -> Rows:
+    """The comparison download: one row per figure, one column per scenario, numbers as numbers (money in
+    万元), the unit in the figure's name."""
+    from estate import compare
+    from estate.i18n import t, value
+
+    labels = [a.label for a in answers]
+    heads = [compare.run_headline(r, lang) for r in results]
+
+    def row(name: str, values: list) -> dict[str, Any]:
+        return {t("metric", lang): name, **dict(zip(labels, values))}
+
+    wan = t("wan_cny", lang)
+    out = [row(t("communities", lang), [h["communities"] for h in heads]),
+           row(t("staff_full_plan", lang), [a.staff_full for a in answers]),
+           row(t("office_required_m2", lang), [a.office_required_m2 for a in answers]),
+           row(t("office_planned_m2", lang), [a.office_planned_m2 for a in answers]),
+           row(t("office_short_m2", lang), [a.office_short_m2 for a in answers]),
+           row(f"{t('budget_10y_short', lang)}（{wan}）" if lang == "zh" else f"{t('budget_10y_short', lang)} ({wan})",
+               [round(h["budget_10y"] / 1e4, 1) for h in heads]),
+           row(t("cost_per_flat_year", lang), [h["cost_per_flat_year"] for h in heads])]
+    for part, attr in (("capital", "capital_by_payer"), ("running", "running_by_payer")):
+        payers = sorted({p for a in answers for p, _ in getattr(a, attr)})
+        for p in payers:
+            out.append(row(f"{t(part, lang)}：{value('payer', p, lang)}（{wan}）" if lang == "zh"
+                           else f"{t(part, lang)}: {value('payer', p, lang)} ({wan})",
+                           [round(dict(getattr(a, attr)).get(p, 0.0) / 1e4, 1) for a in answers]))
+    out.append(row(t("checks_failed", lang), [a.checks_failed for a in answers]))
+    communities = sorted({e.community for a in answers for e in a.elections})
+    for c in communities:
+        out.append(row(f"{c} {t('election_p50', lang)}",
+                       [next((e.p50 for e in a.elections if e.community == c), None) for a in answers]))
+    return out
+
+
+def outlines(result: RunResult) -> Rows:
+    """Each community's outline on the site: the convex hull of its buildings' points (scipy.spatial),
+    closed (the first vertex repeated), in drawing order. A community of fewer than three buildings, or
+    of buildings in a line, has none."""
+    import numpy as np
+    from scipy.spatial import ConvexHull, QhullError
+
+    by: dict[str, list[tuple[float, float]]] = {}
+    for r in site(result):
+        by.setdefault(r["community"], []).append((r["x"], r["y"]))
+    rows: Rows = []
+    for cid, pts in by.items():
+        if len(pts) < 3:
+            continue
+        try:
+            hull = ConvexHull(np.asarray(pts, dtype=float))
+        except QhullError:
+            continue
+        ring = [*hull.vertices, hull.vertices[0]]
+        rows += [{"community": cid, "order": i, "x": pts[v][0], "y": pts[v][1]} for i, v in enumerate(ring)]
+    return rows

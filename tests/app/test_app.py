@@ -1,10 +1,15 @@
 """The app driven headless with Streamlit's AppTest: load two scenarios, change a parameter, see the
-figures change; upload a broken file and see the message."""
+figures change; upload a broken file and see the message; an upload that keeps its original's name gets a
+column of its own; a language switch keeps the picks, the upload and the edits; the answer block after a
+run names the failed rules with their citations, money in 万元."""
 
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from scenarios import load
+from scenarios.writer import to_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app_streamlit.py")
@@ -18,22 +23,33 @@ def app() -> AppTest:
     return at
 
 
+def _table(at: AppTest, row_label: str):
+    """The first table with ``row_label`` in its first column (AppTest does not expose a dataframe's key)."""
+    return next(d.value for d in at.dataframe if row_label in list(d.value.iloc[:, 0]))
+
+
+def _headlines(at: AppTest):
+    return next(d.value for d in at.dataframe if {"住房套数", "Flats"} & set(d.value.iloc[:, 0]))
+
+
 def _headline(at: AppTest, column: int, row_label: str):
-    df = at.dataframe[0].value
+    df = _table(at, row_label)
     labels = list(df.iloc[:, 0])
     return df.iloc[labels.index(row_label), column + 1]
 
 
 def test_two_scenarios_side_by_side_in_chinese(app):
     assert app.title[0].value == "公租房小区规划：情景比较"
-    df = app.dataframe[0].value
+    df = _headlines(app)
     assert list(df.columns[1:]) == ["Chongqing 20k estate, Chongqing rules", "Chongqing 20k estate, Shandong rules"]
     assert _headline(app, 0, "住房套数") == "20,000"
+    assert _headline(app, 0, "选举触发条件") == "规划居住人口的 30%（CQ-73 §一(二)）"
+    assert _headline(app, 0, "交付月份（首—末）").startswith("2027-")     # calendar months, not counts
     assert not app.error
 
 
 def test_switching_regime_changes_the_figures(app):
-    app.multiselect[0].set_value(["chongqing-20k.toml", "small-2400.toml"]).run()
+    app.multiselect(key="picks").set_value(["chongqing-20k.toml", "small-2400.toml"]).run()
     assert _headline(app, 1, "住房套数") == "● 2,400"
     before = _headline(app, 1, "选举触发条件")
     app.selectbox(key="regime:small-2400.toml").set_value("shandong").run()
@@ -42,18 +58,43 @@ def test_switching_regime_changes_the_figures(app):
     assert not app.exception
 
 
-def test_english_switch(app):
-    app.sidebar.radio[0].set_value("en").run()
+def test_english_switch_keeps_picks_upload_and_edits(app):
+    app.multiselect(key="picks").set_value(["small-2400.toml"]).run()
+    app.file_uploader(key="upload").upload("mine.toml", to_toml(load(ROOT / "scenarios/shandong-20k.toml")).encode(),
+                                           "application/toml").run()
+    app.number_input(key="reps:small-2400.toml").set_value(7).run()
+    columns = list(_headlines(app).columns[1:])
+    assert columns == ["Small 2,400-flat estate（已修改）", "Chongqing 20k estate, Shandong rules"]
+    app.sidebar.radio(key="lang").set_value("en").run()
     assert app.title[0].value == "Public-rental estate planning: compare scenarios"
-    assert "Flats" in list(app.dataframe[0].value.iloc[:, 0])
+    df = _headlines(app)
+    assert "Flats" in list(df.iloc[:, 0])
+    assert list(df.columns[1:]) == ["Small 2,400-flat estate (edited)", "Chongqing 20k estate, Shandong rules"]
+    assert app.multiselect(key="picks").value == ["small-2400.toml"]
+    assert app.number_input(key="reps:small-2400.toml").value == 7
+    assert _headline(app, 0, "Election trigger") == "30% of planned residents (CQ-73 §一(二))"
+
+
+def test_an_upload_named_like_its_original_gets_its_own_column(app):
+    """Before: both columns were keyed by the name, the table merged them and the downloads crashed."""
+    original = load(ROOT / "scenarios/small-2400.toml")
+    edited = original.model_copy(update={"replications": 9})
+    app.multiselect(key="picks").set_value(["small-2400.toml"]).run()
+    app.file_uploader(key="upload").upload("small-2400.toml", to_toml(edited).encode(), "application/toml").run()
+    assert not app.exception, app.exception
+    df = _headlines(app)
+    assert list(df.columns[1:]) == ["Small 2,400-flat estate", "Small 2,400-flat estate (2)"]
+    assert list(df.iloc[:, 1]) != [] and len(set(df.columns)) == 3
 
 
 def test_threshold_override_needs_a_reason(app):
     app.slider(key="share:chongqing-20k.toml").set_value(0.25).run()
-    assert app.warning and "理由" in app.warning[0].value
-    assert _headline(app, 0, "选举触发条件").startswith("30%")
+    warning = app.warning[0].value
+    assert "理由" in warning and "30%" in warning and "25% 未生效" in warning   # says it does not apply
+    assert "30%" in _headline(app, 0, "选举触发条件")
     app.text_input(key="reason:chongqing-20k.toml").set_value("试点：提前选举").run()
-    assert _headline(app, 0, "选举触发条件").startswith("25%")
+    assert "25%" in _headline(app, 0, "选举触发条件")
+    assert not app.warning
 
 
 def test_out_of_range_edit_shows_a_message_not_a_traceback(app):
@@ -62,7 +103,7 @@ def test_out_of_range_edit_shows_a_message_not_a_traceback(app):
 
 
 def _run_headline(at: AppTest, column: int, row_label: str):
-    df = at.dataframe[1].value   # [0] is the layout headline table, [1] the run's
+    df = _table(at, "社区数")
     labels = list(df.iloc[:, 0])
     return df.iloc[labels.index(row_label), column + 1]
 
@@ -78,14 +119,19 @@ def test_run_compare_change_and_see_the_results_change():
     at.button(key="run").click().run()
     assert not at.exception, at.exception
     assert _run_headline(at, 0, "社区数") == "1" and _run_headline(at, 1, "社区数") == "● 5"
-    assert _run_headline(at, 0, "划分结果") == "relaxed"
-    assert any("CQ-73" in w.value and "3,000" in w.value for w in at.warning)   # the explanation, not a traceback
+    assert _run_headline(at, 0, "划分结果") == "须放宽规则"
+    assert "亿元" in _run_headline(at, 1, "前十年预算")
+    answer = next(m.value for m in at.markdown if "class='answer'" in m.value)
+    # the failed rules are in the answer, in Chinese, with their citations; money in 万元 with payers
+    assert "CQ-73 §一(一)" in answer and "C1 2,400 / 3,000–5,000 户" in answer      # has / asks
+    assert "CQ-73 §三(九)" in answer and "✗ 需" in answer          # office space short, with the shortfall
+    assert "万元" in answer and "区县财政" in answer and "业主单位" in answer
     before = _run_headline(at, 0, "各社区居委会选举月份 P50（P10–P90）")
 
     at.selectbox(key="regime:small-2400.toml").set_value("shandong").run()
     at.button(key="run").click().run()
     after = _run_headline(at, 0, "各社区居委会选举月份 P50（P10–P90）")
     assert not at.exception, at.exception
-    month = lambda text: int(text.split()[1])  # "C1 9 (7–12)"
+    month = lambda text: text.split()[1][:7]   # "C1 2027-09（…）" → "2027-09"
     assert month(after) > month(before)          # 50% occupancy comes later than 30% of planned residents
-    assert len(at.get("download_button")) >= 4   # comparison CSV, and per scenario the tables zip and the report
+    assert len(at.get("download_button")) >= 5   # comparison CSV, and per scenario the tables zip and the report

@@ -1,6 +1,10 @@
-"""The app in a real browser: Debian's Chromium driven by Playwright (no browser download), against the
-app served headless on 127.0.0.1. Runs a comparison, checks the headline table and a chart are visible,
-downloads a CSV, saves a screenshot, and fails on any error element or browser console error.
+"""The app in a real browser at 1440×900: Debian's Chromium driven by Playwright (no browser download),
+against the app served headless on 127.0.0.1. Runs a comparison and checks the answer block is in the
+first viewport with the failed rules cited, scans the Chinese page for untranslated identifiers, downloads
+the CSV (numbers), the XLSX (numeric cells) and the printable report (printed to PDF: page count, CJK
+font); uploads an edited file keeping its original's name, touches a widget during the run and switches
+language; fails on any error element or browser console error. Screenshots of the Chinese page before and
+after the run are written to the test's temporary folder.
 
 Skips (with the reason) where Chromium or Playwright is missing; `.ci/run` installs both.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -38,13 +43,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"    # a file, not a pipe nobody reads (it fills)
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app_streamlit.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -56,41 +62,77 @@ def server():
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail(f"the app did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+        pytest.fail(f"the app did not start: {log.read_text(errors='replace')[-2000:]}")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
 
 
+VIEWPORT = {"width": 1440, "height": 900}
+# raw identifiers and English words the Chinese page must not show (outside scenario names and file names)
+UNTRANSLATED = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(optimal|relaxed|feasible|infeasible|district|county|government|"
+                          r"quarterly|owner|households|classes|months months|per households)\b")
+
+
+def _main_text(page) -> str:
+    """The page's text outside the sidebar (Streamlit's own uploader words are English), without the
+    scenario names, which are the files' own."""
+    text = page.locator("[data-testid='stMain']").inner_text()
+    for name in page.evaluate("() => window.__names || []"):
+        text = text.replace(name, "")
+    return re.sub(r"keyboard_arrow_\w+", "", text)     # Streamlit's icon ligatures (expander arrows)
+
+
+def _untranslated(text: str) -> list[str]:
+    return sorted({m.group(0) for m in UNTRANSLATED.finditer(text)})
+
+
+def _pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", data))
+
+
 def test_a_comparison_in_the_browser(server, tmp_path):
+    from openpyxl import load_workbook
     from playwright.sync_api import expect, sync_playwright
 
     console_errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+        page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: console_errors.append(str(e)))
         page.goto(f"{server}/?scenarios=small-2400.toml,chongqing-20k.toml", wait_until="domcontentloaded")
 
         expect(page.get_by_text("公租房小区规划：情景比较")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="运行比较")).to_be_in_viewport(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "before-run-zh.png"))
         page.get_by_role("button", name="运行比较").click()
-        results = page.get_by_role("heading", name="测算结果")
-        expect(results).to_be_visible(timeout=120_000)
+        answer = page.locator("table.answer")
+        expect(answer).to_be_visible(timeout=240_000)
+        page.wait_for_timeout(1500)
+        # the answer is in the first viewport: its heading and its first scenario's row, failures included
+        expect(page.get_by_role("heading", name="结论")).to_be_in_viewport()
+        first_row = answer.locator("tbody tr").first
+        box = first_row.bounding_box()
+        assert box is not None and box["y"] + 60 < VIEWPORT["height"], box
+        page.screenshot(path=str(tmp_path / "after-run-zh.png"))
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT))
+        answer_text = answer.inner_text()
 
-        expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
         chart = page.locator("[data-testid='stVegaLiteChart']").first
         chart.scroll_into_view_if_needed()
-        expect(chart).to_be_visible(timeout=30_000)
         expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
 
-        button = page.get_by_role("button", name="下载比较表（CSV）")
-        button.scroll_into_view_if_needed()
-        with page.expect_download(timeout=30_000) as info:
-            button.click()
-        saved = tmp_path / info.value.suggested_filename
-        info.value.save_as(saved)
-        text = saved.read_text(encoding="utf-8-sig")
+        downloads = {}
+        for label in ("下载比较表（CSV）", "下载比较工作簿（XLSX）", "可打印的比较报告（HTML，A4）"):
+            button = page.get_by_role("button", name=label)
+            button.scroll_into_view_if_needed()
+            with page.expect_download(timeout=60_000) as info:
+                button.click()
+            saved = tmp_path / info.value.suggested_filename
+            info.value.save_as(saved)
+            downloads[saved.suffix] = saved
 
         # Chinese must render as glyphs, not boxes: two different characters drawn in the page's own font
         # give the same pixels only when both are the missing-glyph box.
@@ -100,20 +142,81 @@ def test_a_comparison_in_the_browser(server, tmp_path):
             ctx.font = '48px ' + getComputedStyle(document.querySelector('h1')).fontFamily;
             ctx.fillText(ch, 4, 52);
             return Array.from(ctx.getImageData(0, 0, 64, 64).data).join(','); })""")
-        page.get_by_role("heading", name="测算结果").scroll_into_view_if_needed()
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=False)
+        page.evaluate("names => { window.__names = names; }",
+                      ["Small 2,400-flat estate", "Chongqing 20k estate, Chongqing rules", "small-2400.toml",
+                       "chongqing-20k.toml"])
+        main_text = _main_text(page)
         errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts()
+
+        # the printable report, printed to PDF by the same browser
+        printed = browser.new_page()
+        printed.goto(downloads[".html"].as_uri())
+        pdf = printed.pdf(format="A4", print_background=True)
+        (tmp_path / "comparison.pdf").write_bytes(pdf)
         browser.close()
 
-    assert saved.name == "comparison.csv"
-    table = list(csv.reader(io.StringIO(text)))
+    assert "CQ-73 §一(一)" in answer_text and "CQ-73 §三(九)" in answer_text      # the failed rules, cited
+    assert "万元" in answer_text and "区县财政" in answer_text and "✗" in answer_text
+    assert not _untranslated(main_text), _untranslated(main_text)
+    table = list(csv.reader(io.StringIO(downloads[".csv"].read_text(encoding="utf-8-sig"))))
     assert table[0][1:] == ["Small 2,400-flat estate", "Chongqing 20k estate, Chongqing rules"], table[0]
-    assert [row[1:] for row in table if row[0] == "社区数"] == [["1", "● 5"]], table
+    assert [row[1:] for row in table if row[0] == "社区数"] == [["1", "5"]], table        # numbers, no ● marks
+    budget = next(row for row in table if row[0].startswith("前十年预算"))
+    assert all(float(x) > 0 for x in budget[1:]), budget
+    wb = load_workbook(downloads[".xlsx"])
+    amounts = [r[4] for r in wb["预算（按年和出资方）"].iter_rows(min_row=2, values_only=True)]
+    assert amounts and all(isinstance(x, (int, float)) for x in amounts)
+    assert 1 <= _pdf_pages(pdf) <= 6, _pdf_pages(pdf)
+    assert b"WenQuanYi" in pdf or b"Noto" in pdf            # the Chinese text is drawn in a CJK font
     assert glyphs[0] != glyphs[1], "Chinese characters render as identical boxes: no CJK font"
     assert not errors, errors
     assert not console_errors, console_errors
-    assert SCREENSHOT.stat().st_size > 20_000
+
+
+def test_same_name_upload_language_switch_and_a_touch_during_the_run(server, tmp_path):
+    """An edited file keeping its original's name sits beside it (before: StreamlitDuplicateElementKey in
+    the downloads and merged columns); touching a widget while the run goes on (here: the language)
+    keeps the run and shows its result (before: the bar vanished and the hint stayed); the switch keeps
+    the picks and the upload (before: both reset)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from scenarios import load
+    from scenarios.writer import to_toml
+
+    edited = load(ROOT / "scenarios" / "small-2400.toml").model_copy(update={"replications": 30, "seed": 11})
+    upload = tmp_path / "small-2400.toml"
+    upload.write_text(to_toml(edited), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(f"{server}/?scenarios=small-2400.toml", wait_until="domcontentloaded")
+        expect(page.get_by_text("公租房小区规划：情景比较")).to_be_visible(timeout=30_000)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
+        expect(page.get_by_text("Small 2,400-flat estate (2)").first).to_be_attached(timeout=30_000)
+        # the upload's redraw done (Streamlit's running indicator gone): a click during it can be lost
+        expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+        page.get_by_role("button", name="运行比较").click()
+        expect(page.locator("[data-testid='stProgress']")).to_be_visible(timeout=60_000)
+        page.get_by_text("English", exact=True).click()            # a widget touched during the run
+        answer = page.locator("table.answer")
+        expect(page.get_by_role("heading", name="The answer")).to_be_visible(timeout=240_000)
+        expect(answer).to_have_count(1, timeout=60_000)      # the page done redrawing (no stale copy left)
+        expect(answer).to_contain_text("rules relaxed")
+        rows = answer.locator("tbody tr").all_inner_texts()
+        page.get_by_text("中文", exact=True).click()
+        expect(page.get_by_role("heading", name="结论")).to_be_visible(timeout=60_000)
+        expect(page.locator("table.answer")).to_have_count(1, timeout=60_000)
+        expect(page.locator("table.answer")).to_contain_text("须放宽规则")
+        picks = page.locator("[data-testid='stMultiSelect']").inner_text()
+        uploaded = page.locator("[data-testid='stFileUploader']").inner_text()
+        rows_zh = page.locator("table.answer tbody tr").count()
+        page.screenshot(path=str(tmp_path / "same-name-zh.png"))
+        errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts()
+        browser.close()
+    assert len(rows) == 2 and rows[0].startswith("Small 2,400-flat estate") and \
+        rows[1].startswith("Small 2,400-flat estate (2)"), rows
+    assert "small-2400.toml" in picks and "small-2400.toml" in uploaded and rows_zh == 2
+    assert not errors, errors
 
 
 def test_a_broken_upload_shows_its_message_not_a_traceback(server, tmp_path):
@@ -123,7 +226,7 @@ def test_a_broken_upload_shows_its_message_not_a_traceback(server, tmp_path):
     broken.write_text('name = "x"\nregime = "atlantis"\n', encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page = browser.new_page(viewport=VIEWPORT)
         page.goto(f"{server}/?scenarios=small-2400.toml", wait_until="domcontentloaded")
         expect(page.get_by_text("公租房小区规划：情景比较")).to_be_visible(timeout=30_000)
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(broken))
