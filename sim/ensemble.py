@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import signal
+import threading
 import uuid
 from collections import OrderedDict
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -63,21 +64,27 @@ class SerialExecutor(Executor):
         return future
 
 
-# A worker's shared inputs by ensemble (its ``token``): the later batches of an ensemble that reach the
-# same worker find the rule tables filled by the earlier ones, and the census layout and month inputs built.
-_TABLES: OrderedDict[str, tuple[RuleTables, Census, Inputs]] = OrderedDict()
+# A worker's shared inputs by ensemble (its ``token``) and thread: the later batches of an ensemble that reach
+# the same worker find the rule tables filled by the earlier ones, and the census layout and month inputs
+# built. Keyed by thread too, because the tables fill as counts appear and a thread pool (an executor the
+# caller hands in) may run two batches of one ensemble at once in one process.
+_TABLES: OrderedDict[tuple[str, int], tuple[RuleTables, Census, Inputs]] = OrderedDict()
 _TABLES_KEPT = 4
+_TABLES_LOCK = threading.Lock()
 
 
 def _tables(token: str | None, params: Params, rules: RuleSet) -> tuple[RuleTables, Census, Inputs]:
-    if token is not None and token in _TABLES:
-        return _TABLES[token]
+    key = (token, threading.get_ident()) if token is not None else None
+    with _TABLES_LOCK:
+        if key is not None and key in _TABLES:
+            return _TABLES[key]
     census = Census(params)
     shared = (rule_tables(params, rules), census, inputs_of(params, census))
-    if token is not None:
-        _TABLES[token] = shared
-        while len(_TABLES) > _TABLES_KEPT:
-            _TABLES.popitem(last=False)
+    if key is not None:
+        with _TABLES_LOCK:
+            _TABLES[key] = shared
+            while len(_TABLES) > _TABLES_KEPT:
+                _TABLES.popitem(last=False)
     return shared
 
 

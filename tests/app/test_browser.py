@@ -183,7 +183,9 @@ def test_same_name_upload_language_switch_and_a_touch_during_the_run(server, tmp
     from scenarios import load
     from scenarios.writer import to_toml
 
-    edited = load(ROOT / "scenarios" / "small-2400.toml").model_copy(update={"replications": 30, "seed": 11})
+    # enough replications that the run lasts a few seconds: the touch must land while it goes on (the
+    # original's run may come from the cache of an earlier test)
+    edited = load(ROOT / "scenarios" / "small-2400.toml").model_copy(update={"replications": 1500, "seed": 11})
     upload = tmp_path / "small-2400.toml"
     upload.write_text(to_toml(edited), encoding="utf-8")
     with sync_playwright() as p:
