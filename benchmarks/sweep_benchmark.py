@@ -92,7 +92,7 @@ def throughput(base, args, setups: dict[str, dict]) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--variants", type=int, default=8)
-    ap.add_argument("--replications", type=int, default=5)
+    ap.add_argument("--replications", type=int, default=20)   # the sweep runs 20 a variant
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--warm", type=int, default=4, help="variants run first on each executor, untimed")
     ap.add_argument("--big-variants", type=int, default=100)

@@ -114,6 +114,8 @@ def simulate_variant(scenario: Scenario, replications: int, seed: int, plan_budg
 def run_variant(base: Scenario, variant: Variant, replications: int, plan_budget: bool) -> dict[str, Any]:
     """One row: the variant's inputs and seed, and its outputs or its error (a module-level function, so
     process pools and Dask workers can import it)."""
+    from estate import highs_banner
+    highs_banner.silence()      # once per worker process: the solver's banner stays off the sweep's output
     row: dict[str, Any] = {"variant": variant.id, "index": variant.index, "seed": variant.seed,
                            **dict(variant.inputs)}
     try:

@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from estate import calibrate as cal_
+    from estate import highs_banner
+    highs_banner.silence()
     from estate.outputs import prepare
     from scenarios.writer import to_toml
 

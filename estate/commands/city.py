@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from estate.city import FILES, load_city, run_city, write_city
+    from estate import highs_banner
+    highs_banner.silence()
     from estate.executors import executor
     from estate.outputs import guarded
     from tqdm import tqdm
