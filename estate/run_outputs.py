@@ -38,7 +38,7 @@ def plot_budget(result: RunResult, path: Path) -> Path:
     from estate.fonts import pyplot
     plt = pyplot()
 
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.4))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
     for ax, key in zip(axes, ("payer", "item")):
         table = budget_by(result, key)
         years = list(table)
@@ -55,7 +55,9 @@ def plot_budget(result: RunResult, path: Path) -> Path:
         ax.set_title(f"by {key}", fontsize=10)
         ax.set_ylabel("million CNY per year")
         ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left", ncol=2 if len(names) > 8 else 1)
+        # below the bars, never over them (a first year of capital is the tallest bar)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False,
+                  ncol=3 if len(names) > 8 else max(1, len(names)))
     fig.suptitle(f"{result.scenario.name}: budget by year", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
