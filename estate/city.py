@@ -29,6 +29,7 @@ from typing import Annotated, Any, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from scenarios.schema import Name
 from standards.errors import InputError
 
 CITY = "city"            # the estate column's value for the city's totals
@@ -41,12 +42,12 @@ class _Strict(BaseModel):
 
 class EstateEntry(_Strict):
     scenario: Annotated[str, Field(min_length=1)]
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    name: Name | None = None
     share: Annotated[float, Field(gt=0, le=1)] | None = None
 
 
 class CityFile(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     budget_cny_per_year: Annotated[float, Field(gt=0)] | None = None
     estates: list[EstateEntry] = Field(min_length=1)
 

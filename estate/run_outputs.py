@@ -14,6 +14,7 @@ from pathlib import Path
 
 from estate import facility_view
 from estate import report as html
+from estate import tables
 from estate.compare import rules_table, run_headline
 from estate.i18n import t
 from estate.pipeline import RunResult
@@ -102,9 +103,9 @@ def payer_rows(result: RunResult) -> list[tuple]:
 
 
 def compliance_rows(result: RunResult) -> list[tuple]:
-    checks = result.audit if result.audit is not None else result.checks
-    return [(k.rule, k.citation, k.entity, k.required, k.provided, k.status if k.passed is None else k.passed,
-             k.shortfall) for k in checks]
+    """The report's compliance table: the one compliance view (``estate.tables.compliance``) as tuples."""
+    return [(x["rule"], x["citation"], x["entity"], x["required"], x["provided"],
+             x["status"] if x["passed"] is None else x["passed"], x["shortfall"]) for x in tables.compliance(result)]
 
 
 def uncertainty_sections(result: RunResult) -> list[html.Table]:

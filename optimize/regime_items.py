@@ -113,6 +113,7 @@ def regime_items(plan: Plan, scenario: Scenario, rules: RuleSet,
 
     deliver = {b.id: b.delivery_month for b in scenario.buildings}
     insurance_basis = figures.basis("costs.employer_insurance")
+    insurance = {y: figures.number("costs.employer_insurance", y) for y in set(pay_by_year)}   # once a year
     counts = staff_counts(plan)
     for c in plan.communities:
         start = min(deliver[b] for b in c.buildings)
@@ -123,7 +124,7 @@ def regime_items(plan: Plan, scenario: Scenario, rules: RuleSet,
                 year = _year(month, scenario)
                 pay = persons * pay_by_year[year] / 12
                 add(year, f"{group}_pay", pay, rule_id)
-                add(year, f"{group}_insurance", pay * figures.number("costs.employer_insurance", year), insurance_basis)
+                add(year, f"{group}_insurance", pay * insurance[year], insurance_basis)
                 add(year, f"{group}_housing_fund", pay * scenario.costs.housing_fund_rate,
                     "scenario:costs.housing_fund_rate")
     return tuple(RegimeItem(y, item, a, basis[item]) for (y, item), a in sorted(amounts.items()))

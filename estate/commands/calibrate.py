@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from estate.commands import flags
 from scenarios import load, rules_of
 from standards.errors import InputError
 
@@ -48,10 +49,9 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.out) / "calibrated.toml"
     if target.exists():
         raise InputError(f"{target}: already exists; choose another --out or move it away (nothing was overwritten)")
-    for flag, value, least in (("--replications", args.replications, 3), ("--seed", args.seed, 0),
-                               ("--workers", args.workers, 1)):
-        if value is not None and value < least:
-            raise InputError(f"{flag} must be ≥ {least} (got {value})")
+    flags.whole("--replications", args.replications, 3, flags.REPLICATIONS[1])   # 3: a spread to weigh the loss by
+    flags.whole("--seed", args.seed, *flags.SEED)
+    flags.whole("--workers", args.workers, 1, flags.MAX_WORKERS)
     scenario = load(args.scenario)
     rules = rules_of(scenario)
     specs = [f for f in args.fit.split(",") if f.strip()]

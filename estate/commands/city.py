@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from standards.errors import InputError
+from estate.commands import flags
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,10 +40,8 @@ def run(args: argparse.Namespace) -> int:
     # the one output guard: a bad --out is refused before the runs; the files go to a staging folder and
     # replace --out only once all are written
     guard = guarded(args.out, "estate city", FILES + ("estates",))
-    for flag, value, least in (("--replications", args.replications, 1), ("--seed", args.seed, 0),
-                               ("--workers", args.workers, 1), ("--dask-local", args.dask_local, 1)):
-        if value is not None and value < least:
-            raise InputError(f"{flag} must be ≥ {least} (got {value})")
+    flags.check_run(args)      # --replications, --seed, --workers: the bounds of `estate run`
+    flags.whole("--dask-local", args.dask_local, 1, flags.MAX_WORKERS)
     city = load_city(args.city)
     reps = [args.replications or e.scenario.replications for e in city.estates]
     seen = [0] * len(reps)

@@ -9,6 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from estate.commands import flags
 from standards.errors import InputError
 
 FILES = ("sweep.json", "results.parquet", "sensitivity.csv", "tornado_*.png")
@@ -91,10 +92,8 @@ def run(args: argparse.Namespace) -> int:
     from scenarios import load
 
     out = prepare(args.out, FILES, "estate sweep")   # refuse a bad --out before spending time on the runs
-    for flag, value, least in (("--replications", args.replications, 1), ("--seed", args.seed, 0),
-                               ("--workers", args.workers, 1), ("--dask-local", args.dask_local, 1)):
-        if value is not None and value < least:
-            raise InputError(f"{flag} must be ≥ {least} (got {value})")
+    flags.check_run(args)      # --replications, --seed, --workers: the bounds of `estate run`
+    flags.whole("--dask-local", args.dask_local, 1, flags.MAX_WORKERS)
     if args.yes and not args.restart:
         raise InputError("--yes goes with --restart")
     base = load(args.scenario)
