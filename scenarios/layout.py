@@ -1,19 +1,17 @@
-"""Read an estate layout (the buildings) from a CSV or GeoJSON file beside the scenario.
+"""Read an estate layout (the buildings) from a file beside the scenario.
 
 CSV: one row per building with the columns ``id, units, floor_area_m2, cluster, x, y,
 delivery_month`` and optionally ``office_space_m2``, ``street_level_m2`` (any order; further columns
-are ignored; an empty optional cell means not given). GeoJSON: a FeatureCollection whose
-features are Points (or Polygons, taken at their vertex mean) with the same names as properties;
-coordinates in metres, or longitude/latitude in degrees, which are projected to metres around the
-layout's centre.
+are ignored; an empty optional cell means not given); ``x``/``y`` are metres on a local grid.
+GeoJSON, GeoPackage and Shapefile (``scenarios.gis``): features with the same names as attributes, in
+the coordinate system the file states (or the scenario's ``[layout] crs``), reprojected to metres about
+the layout's centre; footprint polygons are taken at their true centroid.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,6 @@ from standards.errors import InputError
 COLUMNS = ("id", "units", "floor_area_m2", "cluster", "x", "y", "delivery_month")
 OPTIONAL = ("office_space_m2", "street_level_m2")   # read when present; empty means none (not given)
 MAX_LAYOUT_BYTES = 50 * 2**20
-_EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), for the local projection of lon/lat
 
 
 def read_text(path: Path, label: str, max_bytes: int) -> str:
@@ -127,69 +124,21 @@ def read_csv(path: Path, label: str) -> list[Building]:
     return out
 
 
-def _point(geometry: Any) -> tuple[float, float] | None:
-    if not isinstance(geometry, dict):
-        return None
-    coords, kind = geometry.get("coordinates"), geometry.get("type")
-    try:
-        if kind == "Point":
-            return float(coords[0]), float(coords[1])
-        if kind == "Polygon":
-            ring = coords[0][:-1] if coords[0][0] == coords[0][-1] else coords[0]
-            return (sum(float(p[0]) for p in ring) / len(ring), sum(float(p[1]) for p in ring) / len(ring))
-    except (TypeError, IndexError, ValueError, ZeroDivisionError):
-        return None
-    return None
+def read_geojson(path: Path, label: str, crs: str | None = None) -> list[Building]:
+    """Buildings from a GeoJSON FeatureCollection (``scenarios.gis``: WGS84 unless it names a ``crs``)."""
+    from scenarios import gis
+    return gis.read(path, label, crs).buildings
 
 
-def read_geojson(path: Path, label: str) -> list[Building]:
-    text = read_text(path, label, MAX_LAYOUT_BYTES)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{label}: is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
-        raise InputError(f"{label}: must be a GeoJSON FeatureCollection of building features")
-    rows: list[tuple[int, dict[str, Any], tuple[float, float]]] = []
-    errors: list[str] = []
-    for i, feature in enumerate(doc["features"]):
-        props = feature.get("properties") if isinstance(feature, dict) else None
-        point = _point(feature.get("geometry")) if isinstance(feature, dict) else None
-        if not isinstance(props, dict) or point is None:
-            errors.append(f"{label}: features[{i}] needs properties and a Point or Polygon geometry")
-            continue
-        missing = [c for c in COLUMNS if c not in ("x", "y") and c not in props]
-        if missing:
-            errors.append(f"{label}: features[{i}].properties is missing {', '.join(missing)}")
-            continue
-        rows.append((i, props, point))
-    if errors:
-        raise InputError(errors)
-    if not rows:
-        raise InputError(f"{label}: has no building features")
-    xs, ys = [p[0] for _, _, p in rows], [p[1] for _, _, p in rows]
-    lonlat = all(abs(x) <= 180 for x in xs) and all(abs(y) <= 90 for y in ys) and (max(xs) - min(xs)) < 1
-    lon0, lat0 = sum(xs) / len(xs), sum(ys) / len(ys)
-    out: list[Building] = []
-    for i, props, (x, y) in rows:
-        if lonlat:  # equirectangular projection about the centre: metres east and north
-            x = math.radians(x - lon0) * _EARTH_RADIUS_M * math.cos(math.radians(lat0))
-            y = math.radians(y - lat0) * _EARTH_RADIUS_M
-        cells = {k: props[k] for k in COLUMNS + OPTIONAL if k not in ("x", "y") and k in props} | {"x": x, "y": y}
-        building, errs = _building(cells, label, f"features[{i}]")
-        errors += errs
-        if building:
-            out.append(building)
-    if errors:
-        raise InputError(errors)
-    return out
-
-
-def read_layout(path: Path, label: str) -> list[Building]:
-    """Buildings from ``path``, by its suffix."""
+def read_layout(path: Path, label: str, crs: str | None = None) -> list[Building]:
+    """Buildings from ``path``, by its suffix: a CSV on a local grid, or a GIS file (``scenarios.gis``) in
+    its own coordinate system or the scenario's ``[layout] crs``."""
     if path.suffix.lower() == ".csv":
         return read_csv(path, label)
-    return read_geojson(path, label)
+    from scenarios import gis
+    if crs is not None and gis.crs_problem(crs):
+        return []   # the scenario's own check names [layout] crs and why; reading in a wrong CRS would only add noise
+    return gis.read(path, label, crs).buildings
 
 
 def write_csv(buildings: list[Building], path: Path) -> None:

@@ -80,7 +80,7 @@ def validate(data: dict[str, Any], label: str, base_dir: Path, catalog: Catalog 
     elif isinstance(layout, dict) and isinstance(layout.get("file"), str) and layout["file"].strip():
         layout_path = base_dir / layout["file"]
         try:
-            data = {**data, "buildings": [b.model_dump() for b in read_layout(layout_path, str(layout_path))]}
+            data = {**data, "buildings": [b.model_dump() for b in read_layout(layout_path, str(layout_path), layout.get("crs"))]}
         except InputError as exc:
             errors += exc.messages
     elif layout is None and not data.get("buildings"):

@@ -62,16 +62,35 @@ class Building(_Strict):
 
 
 class LayoutFile(_Strict):
-    """Buildings read from a CSV or GeoJSON file, path relative to the scenario file."""
+    """Buildings read from a CSV, GeoJSON, GeoPackage or Shapefile (``.shp``, or a ``.zip`` of one), path
+    relative to the scenario file; ``crs`` names a GIS file's coordinate system where the file has none."""
 
     file: Name
+    crs: Name | None = Field(default=None, description="the GIS layout's coordinate system (e.g. \"EPSG:4547\", "
+                             "CGCS2000 / 3-degree Gauss-Kruger CM 114E), for a file that states none or a GeoJSON "
+                             "not in WGS84; a file stating another is refused")
 
     @field_validator("file")
     @classmethod
     def _known_suffix(cls, v: str) -> str:
-        if not re.search(r"\.(csv|geojson|json)$", v, re.IGNORECASE):
-            raise ValueError(f"must end in .csv or .geojson (got {v!r})")
+        if not re.search(r"\.(csv|geojson|json|gpkg|shp|zip)$", v, re.IGNORECASE):
+            raise ValueError(f"must end in .csv, .geojson, .gpkg, .shp or .zip (got {v!r})")
         return v
+
+    @field_validator("crs")
+    @classmethod
+    def _known_crs(cls, v: str | None) -> str | None:
+        from scenarios.gis import crs_problem
+        if v is not None and (problem := crs_problem(v)):
+            raise ValueError(problem)
+        return v
+
+    @model_validator(mode="after")
+    def _crs_of_a_gis_file(self) -> "LayoutFile":
+        if self.crs is not None and self.file.lower().endswith(".csv"):
+            raise ValueError("crs applies to a GIS layout file (.geojson, .gpkg, .shp, .zip); a CSV's x, y are "
+                             "metres on a local grid")
+        return self
 
 
 class ExistingCommunity(_Strict):

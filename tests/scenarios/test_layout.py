@@ -44,15 +44,18 @@ def test_geojson_lonlat_is_projected_to_metres(tmp_path: Path):
     assert a.y == pytest.approx(0, abs=1e-6)
 
 
-def test_geojson_polygon_and_metres(tmp_path: Path):
+def test_geojson_in_metres_without_a_crs_is_refused_unless_the_scenario_names_one(tmp_path: Path):
+    # a GeoJSON without "crs" is WGS84 (RFC 7946): metres there are not guessed at any more
     square = [[1000, 2000], [1040, 2000], [1040, 2040], [1000, 2040], [1000, 2000]]
     features = [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [square]},
                  "properties": {"id": "P", "units": 400, "floor_area_m2": 30000, "cluster": "A",
                                 "delivery_month": 0}}]
     path = tmp_path / "l.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    [b] = read_geojson(path, "l.geojson")
-    assert (b.x, b.y) == (1020, 2020)
+    with pytest.raises(InputError, match=r"^l.geojson: crs: coordinates \(1000, 2000\) are not longitude/latitude"):
+        read_geojson(path, "l.geojson")
+    [b] = read_geojson(path, "l.geojson", crs="EPSG:4547")    # named by the scenario: read, about its centre
+    assert (b.x, b.y) == (pytest.approx(0, abs=1e-6), pytest.approx(0, abs=1e-6))
 
 
 def test_geojson_that_is_not_a_collection(tmp_path: Path):
