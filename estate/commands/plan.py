@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from estate.geo_outputs import write_geo
     from estate.outputs import guarded
     from estate.plan_outputs import write_budget, write_plan, write_site_map
     from estate.validation import runnable
@@ -45,9 +46,10 @@ def run(args: argparse.Namespace) -> int:
         write_plan(plan, checks, staging / "plan.json", budget=costs, notices=dated)
         write_budget(costs, staging / "budget.csv")
         write_site_map(plan, s, staging / "site_map.png")
+        geo = write_geo(plan, s, r, args.scenario, staging)   # plan.geojson, plan.gpkg for a GIS layout
         d = guard.commit(scenario=args.scenario, seed=s.seed)
     print(f"{args.scenario}: {plan.status.value}, {len(plan.communities)} communities; wrote {d}/plan.json, "
-          f"budget.csv, site_map.png")
+          f"budget.csv, site_map.png" + "".join(f", {p.name}" for p in geo))
     for line in plan.explanation:
         print(f"  {line}")
     print(f"  budget: {costs.notes[0]}")

@@ -45,6 +45,7 @@ class StageProgress:
 
 def run(args: argparse.Namespace) -> int:
     from estate.outputs import guarded
+    from estate.geo_outputs import write_geo
     from estate.pipeline import run as run_all
     from estate.run_outputs import FILES, write_run
     from estate.validation import runnable
@@ -60,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         result = run_all(scenario, rules, replications=replications, seed=args.seed, executor=executor,
                          workers=workers, progress=None if args.quiet else StageProgress())
         paths = write_run(result, staging)
+        paths += write_geo(result.plan, scenario, rules, args.scenario, staging, result.simulation)   # a GIS layout's plan
         out = guard.commit(scenario=args.scenario, seed=result.simulation.seed)
     plan = result.plan
     print(f"{args.scenario}: {plan.status.value}, {len(plan.communities)} communities, "
