@@ -295,7 +295,7 @@ def _sources(lang: str) -> tuple[list[Scenario], list[str], list[str]]:
         st.session_state["picks"] = asked or [n for n in ("chongqing-20k.toml", "shandong-20k.toml")
                                               if n in names] or names[:2]
     picked = st.sidebar.multiselect(t("pick", lang), names, max_selections=4, key="picks")
-    upload = st.sidebar.file_uploader(t("upload", lang), type=["toml", "csv", "geojson", "json"], key="upload")
+    upload = st.sidebar.file_uploader(t("upload", lang), type=["toml", "csv", "geojson", "json", "gpkg", "zip"], key="upload")
     scenarios, tags, problems = [], [], []
     for name in picked:
         try:

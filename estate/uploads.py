@@ -1,5 +1,6 @@
-"""A scenario from an uploaded file: a whole scenario (TOML), or a buildings file (CSV / GeoJSON) that
-takes the rest of its assumptions from a base scenario. Errors are InputErrors naming the upload."""
+"""A scenario from an uploaded file: a whole scenario (TOML), or a buildings file (CSV, or a GIS layout: GeoJSON,
+GeoPackage, or a Shapefile zipped with its sidecars, in the coordinate system the file states) that takes the
+rest of its assumptions from a base scenario. Errors are InputErrors naming the upload."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scenarios.schema import Scenario
 from scenarios.writer import to_data
 from standards.errors import InputError
 
-SUFFIXES = (".toml", ".csv", ".geojson", ".json")
+SUFFIXES = (".toml", ".csv", ".geojson", ".json", ".gpkg", ".zip")
 
 
 def scenario_from_upload(name: str, data: bytes, base: Scenario, root: Path) -> Scenario:
@@ -20,7 +21,8 @@ def scenario_from_upload(name: str, data: bytes, base: Scenario, root: Path) -> 
     scenario's ``[layout] file`` is looked up in ``root`` (the examples' folder)."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError(f"{name}: must be a .toml scenario or a .csv / .geojson buildings file")
+        raise InputError(f"{name}: must be a .toml scenario or a .csv / .geojson buildings file, a GeoPackage (.gpkg) "
+                         "or a Shapefile zipped with its .shx, .dbf and .prj (.zip)")
     if suffix == ".toml":
         try:
             text = data.decode("utf-8")
