@@ -250,3 +250,40 @@ def test_files_that_are_not_one_layer_of_buildings(tmp_path):
         [line] = info.value.messages
         assert line.startswith(start), line
         assert "\n" not in line
+
+
+def test_more_files_that_cannot_be_a_layout(tmp_path):
+    (tmp_path / "empty.gpkg").write_bytes(b"")
+    (tmp_path / "notzip.zip").write_bytes(b"PK but not really a zip archive")
+    make_layout(tmp_path / "a.shp", "EPSG:4547", driver="ESRI Shapefile")
+    make_layout(tmp_path / "b.shp", "EPSG:4547", driver="ESRI Shapefile")
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as z:
+        for p in sorted(tmp_path.glob("[ab].*")):
+            z.write(p, p.name)
+    (tmp_path / "none.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    far = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4547"}},
+           "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [1e12, 1e12]},
+                         "properties": {"id": "F", "units": 3, "floor_area_m2": 200, "cluster": "A",
+                                        "delivery_month": 0}}]}
+    (tmp_path / "far.geojson").write_text(json.dumps(far))
+    cases = {"empty.gpkg": "empty.gpkg: is empty",
+             "notzip.zip": "notzip.zip: is not a zip archive",
+             "two.zip": "two.zip: must hold exactly one shapefile (.shp with its .shx, .dbf and .prj); found a.shp, b.shp",
+             "none.geojson": "none.geojson: has no building features",
+             "far.geojson": "far.geojson: crs: the layout's centre (1e+12, 1e+12) lies outside EPSG:4547"}
+    for name, start in cases.items():
+        with pytest.raises(InputError) as info:
+            gis.read(tmp_path / name, name)
+        [line] = info.value.messages
+        assert line.startswith(start), line
+
+
+def test_layout_of_a_scenario_is_its_gis_file_or_none(tmp_path):
+    make_layout(tmp_path / "estate.gpkg", "EPSG:4547", driver="GPKG")
+    path = scenario_with(tmp_path, '[layout]\nfile = "estate.gpkg"\n')
+    s = load(path)
+    layout = gis.layout_of(s, path)
+    assert layout.buildings == s.buildings and layout.georef.source.to_epsg() == 4547
+    assert gis.layout_of(load(ROOT / "chongqing-20k.toml"), ROOT / "chongqing-20k.toml") is None      # a CSV
+    edited = s.model_copy(update={"buildings": s.buildings[1:]})          # buildings since changed: not the file's
+    assert gis.layout_of(edited, path) is None
