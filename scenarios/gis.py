@@ -3,11 +3,11 @@
 
 The file is read with pyogrio (GDAL); each feature is a building footprint (Polygon / MultiPolygon) or a
 building point. The layout is reprojected with pyproj to its own *local* metric CRS: a transverse Mercator
-centred on the middle of the layout (scale 1 at the centre, on the file's own datum), so ``x``/``y`` are metres
-east/north of the layout's centre, as the split, the site map and the app expect, and a footprint's centroid
-and area (shapely) are true to well under a millimetre and 0.001% across an estate. A Gauss-Krüger or UTM
-zone would serve as well but distorts areas by up to 0.1% at a zone's edge; the centred projection is the
-zone of the layout itself.
+centred on the middle of the layout (scale 1 there, on the file's own datum), with ``x``/``y`` metres east and
+north of the buildings' mean centre, as the split, the site map and the app expect; a footprint's centroid and
+area (shapely) are then true to well under a millimetre and 0.001% across an estate. A Gauss-Krüger or UTM
+zone would serve too, but scales areas by up to about 0.1% (a 3° zone's edge; UTM's 0.9996 at its centre);
+the centred projection is the layout's own zone.
 
 Where the CRS comes from: the file (a ``.prj``, the GeoPackage's SRS, a GeoJSON's old-style ``crs`` member;
 a GeoJSON without one is WGS84, RFC 7946). A file with none, or one pyproj does not know, is refused with one
@@ -81,8 +81,8 @@ def crs_problem(text: object) -> str | None:
     return None
 
 
-def _source(path: Path, label: str) -> tuple[str, str | None]:
-    """The path GDAL opens (a zip's one shapefile through /vsizip/) and the layer to read."""
+def _source(path: Path, label: str) -> str:
+    """The path GDAL opens (a zip's one shapefile through /vsizip/), or one line on why there is none."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -107,22 +107,23 @@ def _source(path: Path, label: str) -> tuple[str, str | None]:
         if len(shps) != 1:
             found = ", ".join(shps) if shps else "none"
             raise _error(f"{label}: must hold exactly one shapefile (.shp with its .shx, .dbf and .prj); found {found}")
-        return f"/vsizip/{path.resolve()}/{shps[0]}", None
+        return f"/vsizip/{path.resolve()}/{shps[0]}"
     if suffix == ".shp":
         missing = [s for s in (".shx", ".dbf") if not _sidecar(path, s)]
         if missing:
             raise _error(f"{label}: the shapefile's {' and '.join(missing)} file is missing beside it "
                          "(a shapefile is the .shp with its .shx, .dbf and .prj)")
-    return str(path), None
+    return str(path)
 
 
 def _sidecar(path: Path, suffix: str) -> bool:
     return any(path.with_suffix(s).exists() for s in (suffix, suffix.upper()))
 
 
-def _error(line: str):
+def _error(lines: str | list[str]):
+    """The InputError to raise: one line, or one per problem."""
     from standards.errors import InputError
-    return InputError(line)
+    return InputError(lines)
 
 
 def _geojson_crs_member(path: Path, label: str) -> bool:
@@ -144,7 +145,7 @@ def _read(path: Path, label: str):
     """pyogrio's (meta, geometry WKB, field arrays) for the file's one layer."""
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
-    source, _ = _source(path, label)
+    source = _source(path, label)
     try:
         layers = pyogrio.list_layers(source)
         if len(layers) != 1:
@@ -226,7 +227,7 @@ def read(path: Path, label: str, crs: str | None = None) -> GisLayout:
             errors.append(f"{label}: {_where(i, rows[i], names)} geometry: has {kind}; each building needs a Point "
                           "or a (Multi)Polygon footprint")
     if errors:
-        raise _error(errors[0]) if len(errors) == 1 else _errors(errors)
+        raise _error(errors)
 
     if source.is_geographic:
         lon_lat = shapely.get_coordinates(geoms)
@@ -279,11 +280,6 @@ def _field(name: str, names: list[str]) -> str | None:
     return by_lower.get(name.lower()) or by_lower.get(name[:_DBF_NAME].lower())
 
 
-def _errors(lines: list[str]):
-    from standards.errors import InputError
-    return InputError(lines)
-
-
 def _buildings(label: str, rows: list[dict], names: list[str], local, georef: Georef) -> GisLayout:
     from scenarios.layout import COLUMNS, OPTIONAL, _building
 
@@ -310,7 +306,7 @@ def _buildings(label: str, rows: list[dict], names: list[str], local, georef: Ge
             area = None if geom.geom_type == "Point" else float(geom.area)
             prints.append(Footprint(building.id, geom, building.x, building.y, area))
     if errors:
-        raise _errors(errors)
+        raise _error(errors)
     return GisLayout(buildings=out, footprints=tuple(prints), georef=georef)
 
 
