@@ -24,7 +24,7 @@ import calendar
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -39,8 +39,9 @@ DOCUMENT_KINDS = ("policy", "standard", "statistics", "press", "study", "derived
 GRADES = ("V", "S", "D")
 _DOCUMENT_FIELDS = {"title", "issuer", "number", "date", "kind"}
 _DOCUMENT_OPTIONAL = {"valid_from", "valid_until", "validity"}
-_RULE_REQUIRED = {"description", "shape", "unit", "value", "source", "clause"}
-_RULE_OPTIONAL = {"quote", "reading", "grade", "valid_from", "valid_until"}
+_RULE_REQUIRED = {"description", "description_zh", "shape", "unit", "unit_zh", "value", "source", "clause"}
+_RULE_OPTIONAL = {"quote", "reading", "reading_zh", "grade", "valid_from", "valid_until"}
+_REGIME_FIELDS = {"label", "label_zh", "documents", "roles", "borrowed", "borrowed_zh"}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -82,6 +83,9 @@ class Rule:
     citation: Citation
     quote: str | None = None
     reading: str | None = None
+    description_zh: str = ""              # the same words in Chinese (required in the data files)
+    unit_zh: str = ""
+    reading_zh: str | None = None         # present exactly when ``reading`` is
     grade: str | None = None
     override_reason: str | None = None
     valid_from: dt.date | None = None     # the rule's own, else its document's
@@ -107,6 +111,8 @@ class Regime:
     documents: tuple[str, ...]
     roles: Mapping[str, tuple[str, ...]]
     borrowed: Mapping[str, str]
+    label_zh: str = ""
+    borrowed_zh: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # the reasons in Chinese
 
 
 @dataclass(frozen=True)
@@ -223,9 +229,14 @@ def _load_rules(path: Path, documents: Mapping[str, Document]) -> dict[str, Rule
         for k in sorted(entry.keys() - _RULE_REQUIRED - _RULE_OPTIONAL):
             errors.append(f"{where}.{k} is not a rule field (expected {', '.join(sorted(_RULE_REQUIRED | _RULE_OPTIONAL))})")
         for k in sorted(_RULE_REQUIRED - entry.keys()):
-            reason = " (every rule needs a citation)" if k in ("source", "clause") else ""
+            reason = (" (every rule needs a citation)" if k in ("source", "clause") else
+                      " (every rule is shown in Chinese and English)" if k.endswith("_zh") else "")
             errors.append(f"{where}.{k} is missing{reason}")
-        for k in ("description", "unit", "source", "clause", "quote", "reading"):
+        if "reading" in entry and "reading_zh" not in entry:
+            errors.append(f"{where}.reading_zh is missing (a rule with a reading gives it in Chinese too)")
+        if "reading_zh" in entry and "reading" not in entry:
+            errors.append(f"{where}.reading_zh has no English reading beside it")
+        for k in ("description", "description_zh", "unit", "unit_zh", "source", "clause", "quote", "reading", "reading_zh"):
             if k in entry and (not isinstance(entry[k], str) or not entry[k].strip()):
                 errors.append(f"{where}.{k} must be non-empty text (got {entry[k]!r})")
         source = entry.get("source")
@@ -248,6 +259,7 @@ def _load_rules(path: Path, documents: Mapping[str, Document]) -> dict[str, Rule
             id=rule_id, description=entry["description"], unit=entry["unit"], value=value,
             citation=Citation(entry["source"], entry["clause"]), quote=entry.get("quote"),
             reading=entry.get("reading"), grade=entry.get("grade"),
+            description_zh=entry["description_zh"], unit_zh=entry["unit_zh"], reading_zh=entry.get("reading_zh"),
             valid_from=start if own else doc.valid_from, valid_until=end if own else doc.valid_until,
             validity=f"{rule_id} {entry['clause']}" if own else doc.validity)
     if errors:
@@ -266,8 +278,12 @@ def _load_regimes(path: Path, rules: Mapping[str, Rule], documents: Mapping[str,
         if not isinstance(entry, dict):
             errors.append(f"{where} must be a table")
             continue
-        for k in sorted(entry.keys() - {"label", "documents", "roles", "borrowed"}):
-            errors.append(f"{where}.{k} is not a regime field (expected label, documents, roles, borrowed)")
+        for k in sorted(entry.keys() - _REGIME_FIELDS):
+            errors.append(f"{where}.{k} is not a regime field (expected {', '.join(sorted(_REGIME_FIELDS))})")
+        for k in ("label", "label_zh"):
+            if not isinstance(entry.get(k), str) or not entry[k].strip():
+                errors.append(f"{where}.{k} is missing (every regime is named in Chinese and English)" if k not in entry
+                              else f"{where}.{k} must be non-empty text (got {entry[k]!r})")
         docs = entry.get("documents", [])
         for d in docs:
             if d not in documents:
@@ -295,13 +311,23 @@ def _load_regimes(path: Path, rules: Mapping[str, Rule], documents: Mapping[str,
         for role in borrowed:
             if role not in roles:
                 errors.append(f"{where}.borrowed.{role} explains a role the regime does not fill")
+        borrowed_zh = entry.get("borrowed_zh", {})
+        for role in sorted(borrowed.keys() - borrowed_zh.keys()):
+            errors.append(f"{where}.borrowed_zh.{role} is missing (the reason for borrowing it, in Chinese)")
+        for role in sorted(borrowed_zh.keys() - borrowed.keys()):
+            errors.append(f"{where}.borrowed_zh.{role} has no English reason under [{name}.borrowed]")
+        for role, why in borrowed_zh.items():
+            if not isinstance(why, str) or not why.strip():
+                errors.append(f"{where}.borrowed_zh.{role} must be non-empty text (got {why!r})")
         for role, ids in roles.items():
             foreign = [rid for rid in ids if rid in rules and rules[rid].citation.source not in docs]
             if foreign and role not in borrowed:
                 errors.append(f"{where}.roles.{role} uses {', '.join(foreign)} from outside the regime's "
                               f"documents; say why under [{name}.borrowed]")
         regimes[name] = Regime(name=name, label=str(entry.get("label", name)), documents=tuple(docs),
-                               roles=MappingProxyType(roles), borrowed=MappingProxyType(dict(borrowed)))
+                               roles=MappingProxyType(roles), borrowed=MappingProxyType(dict(borrowed)),
+                               label_zh=str(entry.get("label_zh", "")),
+                               borrowed_zh=MappingProxyType(dict(borrowed_zh)))
     if errors:
         raise InputError(errors)
     return regimes
