@@ -17,8 +17,7 @@ import streamlit as st
 
 from estate import compare as cmp
 from estate import editing, tables
-from estate.answers import rule_text
-from estate.i18n import LANGUAGES, t, value
+from estate.i18n import LANGUAGES, regime_label, rule_text, t, value
 from estate.pool import PendingRuns, SharedPool
 from estate.run_cache import RunCache, key
 from estate.uploads import scenario_from_upload
@@ -69,7 +68,7 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
     with st.expander(f"{t('edit', lang)}: {scenario.name}{where}", expanded=False):
         regimes = list(catalog.regimes)
         regime = st.selectbox(t("regime", lang), regimes, index=regimes.index(scenario.regime),
-                              format_func=lambda r: catalog.regimes[r].label, key=f"regime:{tag}")
+                              format_func=lambda r: regime_label(r, lang), key=f"regime:{tag}")
         cadences = list(Allocation.model_fields["cadence"].annotation.__args__)
         cadence = st.selectbox(t("cadence", lang), cadences, index=cadences.index(scenario.allocation.cadence),
                                format_func=lambda c: value("cadence", c, lang), key=f"cadence:{tag}")

@@ -298,3 +298,52 @@ def terms(text: str, lang: str = "zh") -> str:
     for en, zh in _TERMS_ZH:
         text = re.sub(rf"(?<!\w){re.escape(en)}(?!\w)" if en[0].isalpha() else re.escape(en), zh, text)
     return text
+
+
+# ---- rules and regimes: their words live in standards/data (description_zh, unit_zh, reading_zh,
+# label_zh, borrowed_zh, labels.toml); these are the one way a view shows them.
+
+RULE_PARTS = ("description", "reading", "unit", "value")
+
+
+def rule_text(rule, lang: str = "zh", part: str = "description") -> str:
+    """A rule's words in a language: its ``description`` (default), ``reading`` ("" where it has none),
+    ``unit`` or ``value`` (the value with its unit, e.g. "每200户1名专职工作人员" / "1 per 200 workers per
+    households"). ``rule`` is a ``standards.Rule`` or a rule id of the shipped catalogue."""
+    from standards import load_catalog
+    from standards.describe import describe_rule
+
+    if part not in RULE_PARTS:
+        raise KeyError(part)
+    catalog = load_catalog()
+    if isinstance(rule, str):
+        rule = catalog.rule(rule)
+    zh = lang == "zh"
+    if part == "description":
+        return rule.description_zh if zh else rule.description
+    if part == "reading":
+        return (rule.reading_zh if zh else rule.reading) or ""
+    if part == "unit":
+        return rule.unit_zh if zh else rule.unit
+    return describe_rule(rule, lang, catalog.labels.get("terms"))
+
+
+def regime_label(regime, lang: str = "zh") -> str:
+    """A regime's name (``standards.Regime``, or its name in the shipped catalogue) in a language."""
+    from standards import load_catalog
+
+    if isinstance(regime, str):
+        regime = load_catalog().regimes[regime]
+    return regime.label_zh if lang == "zh" else regime.label
+
+
+def borrowed_reason(regime, role: str, lang: str = "zh") -> str:
+    """Why the regime fills ``role`` with another document's rule, in a language ("" if it does not)."""
+    return (regime.borrowed_zh if lang == "zh" else regime.borrowed).get(role, "")
+
+
+def shape_label(shape: str, lang: str = "zh") -> str:
+    """A value shape's name ("ratio" → "比例（每若干配若干）")."""
+    from standards import load_catalog
+
+    return _pick(load_catalog().labels["shapes"][shape], lang)

@@ -6,6 +6,12 @@ Layout of ``standards/data/``::
     rules/<CODE>.toml      the rules of one policy document; ids are "<CODE>.<table name>"
     defaults/<topic>.toml  published figures the documents leave open; ids are "<topic>.<table name>"
     regimes.toml           for each regime, the rule that fills each role (see standards.ruleset)
+    labels.toml            Chinese and English words for the value shapes and the identifiers in values
+
+Languages. Every rule has ``description`` and ``description_zh``, ``unit`` and ``unit_zh``, and
+``reading_zh`` exactly where it has a ``reading``; every regime ``label`` and ``label_zh``, and its
+``borrowed`` reasons again under ``borrowed_zh``; every identifier inside a value (an item, a part, a
+rate, a share's ``of``, a threshold's ``basis``) a ``[zh, en]`` pair in ``labels.toml``.
 
 Dates. A document may carry ``valid_from`` / ``valid_until`` (and ``validity``: the clause or reading they
 come from, e.g. GZ-3 §八's three years); its rules inherit them, and a rule may carry its own
@@ -120,6 +126,8 @@ class Catalog:
     documents: Mapping[str, Document]
     rules: Mapping[str, Rule]
     regimes: Mapping[str, Regime]
+    # labels.toml: {"shapes" | "terms": {identifier: (zh, en)}}
+    labels: Mapping[str, Mapping[str, tuple[str, str]]] = field(default_factory=lambda: MappingProxyType({}))
 
     def rule(self, rule_id: str) -> Rule:
         try:
@@ -333,6 +341,47 @@ def _load_regimes(path: Path, rules: Mapping[str, Rule], documents: Mapping[str,
     return regimes
 
 
+_LABEL_TABLES = ("shapes", "terms")
+
+
+def _load_labels(path: Path, rules: Mapping[str, Rule]) -> dict[str, Mapping[str, tuple[str, str]]]:
+    """labels.toml: a ``[zh, en]`` pair for every value shape and every identifier a rule's value holds."""
+    from standards.describe import value_terms
+    from standards.shapes import SHAPES
+
+    label = _rel(path)
+    errors: list[str] = []
+    raw = read_toml(path, label)
+    for k in sorted(raw.keys() - set(_LABEL_TABLES)):
+        errors.append(f"{label}: [{k}] is not a label table (expected {', '.join(_LABEL_TABLES)})")
+    tables: dict[str, Mapping[str, tuple[str, str]]] = {}
+    for name in _LABEL_TABLES:
+        table = raw.get(name, {})
+        if not isinstance(table, dict):
+            errors.append(f"{label}: {name} must be a table")
+            table = {}
+        pairs: dict[str, tuple[str, str]] = {}
+        for key, pair in table.items():
+            if (not isinstance(pair, list) or len(pair) != 2
+                    or not all(isinstance(x, str) and x.strip() for x in pair)):
+                errors.append(f"{label}: {name}.{key} must be [Chinese, English], two non-empty texts (got {pair!r})")
+            else:
+                pairs[key] = (pair[0], pair[1])
+        tables[name] = MappingProxyType(pairs)
+    for shape in sorted(SHAPES.keys() - tables["shapes"].keys()):
+        errors.append(f"{label}: shapes.{shape} is missing (every value shape is named in both languages)")
+    missing: dict[str, str] = {}
+    for rid, rule in rules.items():
+        for term in value_terms(rule.value):
+            if term not in tables["terms"]:
+                missing.setdefault(term, rid)
+    for term, rid in sorted(missing.items()):
+        errors.append(f"{label}: terms.{term} is missing (used by {rid}; give [Chinese, English])")
+    if errors:
+        raise InputError(errors)
+    return tables
+
+
 def load_catalog(data_dir: Path | None = None) -> Catalog:
     """Load and check every standards file under ``data_dir`` (the shipped data by default)."""
     if data_dir is None:
@@ -362,4 +411,6 @@ def _load(data_dir: Path) -> Catalog:
     if errors:
         raise InputError(errors)
     regimes = _load_regimes(data_dir / "regimes.toml", rules, documents)
-    return Catalog(MappingProxyType(documents), MappingProxyType(rules), MappingProxyType(regimes))
+    labels = _load_labels(data_dir / "labels.toml", rules)
+    return Catalog(MappingProxyType(documents), MappingProxyType(rules), MappingProxyType(regimes),
+                   MappingProxyType(labels))
