@@ -347,3 +347,62 @@ def shape_label(shape: str, lang: str = "zh") -> str:
     from standards import load_catalog
 
     return _pick(load_catalog().labels["shapes"][shape], lang)
+
+
+def notice_line(n, lang: str = "zh") -> str:
+    """A rule-date notice (``standards.validity.ValidityNotice``) in a language; English is the CLI's line."""
+    if lang != "zh":
+        return f"Rule dates: {n.line}"
+    from standards import load_catalog
+
+    catalog = load_catalog()
+    validity = n.validity
+    rule = catalog.rules.get(n.rules[0])
+    doc = catalog.documents.get(rule.citation.source) if rule is not None else None
+    if doc is not None and validity is not None and validity == doc.validity:
+        validity = doc.validity_zh or validity          # a rule's own dates are cited as "<id> <clause>"
+    span = (f"自 {n.valid_from} 起有效" if n.valid_until is None else
+            f"有效期至 {n.valid_until}" if n.valid_from is None else
+            f"有效期 {n.valid_from} 至 {n.valid_until}")
+    before = n.valid_from is not None and n.first < n.valid_from
+    whole = (n.last < n.valid_from) if before else (n.valid_until is not None and n.first > n.valid_until)
+    when = f"{'全部' if whole else '部分'}在其{'生效之前' if before else '失效之后'}"
+    source = f"（{validity}）" if validity else ""
+    return (f"规则时效：{'、'.join(n.rules)}：{span}{source}；情景期间为 {n.first:%Y-%m} 至 {n.last:%Y-%m}，{when}。"
+            "规则仍按原文适用；请核实该规则（或其后续规定）是否仍然有效。")
+
+
+def rule_date_notices(result, lang: str = "zh") -> tuple[str, ...]:
+    """A run's rule-date notices (``estate.pipeline.RunResult``) in a language: the run's own lines in
+    English, the same notices in Chinese."""
+    if lang != "zh":
+        return tuple(result.notices)
+    from scenarios.validity import out_of_date_rules
+
+    return tuple(notice_line(n, lang) for n in out_of_date_rules(result.scenario, result.rules))
+
+
+def plan_explanation(result, lang: str = "zh") -> tuple[str, ...]:
+    """Why a split is relaxed or infeasible, in a language. English: the optimizer's own lines. Chinese:
+    each community outside the community-size band with its households, the bound and the rule's
+    citation (the optimizer's longer reasoning is in the English lines and the report)."""
+    plan = result.plan
+    if lang != "zh":
+        return tuple(plan.explanation)
+    from standards.formulas import band
+
+    rules = result.rules
+    out: list[str] = []
+    if rules.has("community_households") and plan.communities:
+        rule = rules.role("community_households")
+        low, high = band(rule)
+        for c in plan.communities:
+            if c.households < low or c.households > high:
+                side, bound = ("低于下限", low) if c.households < low else ("高于上限", high)
+                out.append(f"{c.id}：{c.households:,} 户，{side} {bound:,.0f} 户——{rule_text(rule, 'zh')}"
+                           f"（{rule.citation}）")
+    if not out:
+        out.append("未找到满足不可放宽规则的划分方案（每栋楼恰属一个社区、社区楼栋相邻连片、办公用房在本社区楼栋内），"
+                   "或求解器在时限内未给出方案。" if plan.status.value == "infeasible" else
+                   "求解器放宽了规则以给出方案；各项未通过的规则见合规检查。")
+    return tuple(out)

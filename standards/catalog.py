@@ -44,7 +44,7 @@ DATA_DIR = Path(__file__).parent / "data"
 DOCUMENT_KINDS = ("policy", "standard", "statistics", "press", "study", "derived")
 GRADES = ("V", "S", "D")
 _DOCUMENT_FIELDS = {"title", "issuer", "number", "date", "kind"}
-_DOCUMENT_OPTIONAL = {"valid_from", "valid_until", "validity"}
+_DOCUMENT_OPTIONAL = {"valid_from", "valid_until", "validity", "validity_zh"}
 _RULE_REQUIRED = {"description", "description_zh", "shape", "unit", "unit_zh", "value", "source", "clause"}
 _RULE_OPTIONAL = {"quote", "reading", "reading_zh", "grade", "valid_from", "valid_until"}
 _REGIME_FIELDS = {"label", "label_zh", "documents", "roles", "borrowed", "borrowed_zh"}
@@ -62,6 +62,7 @@ class Document:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     validity: str | None = None      # where the dates come from (clause, reading)
+    validity_zh: str | None = None   # the same in Chinese (present exactly when ``validity`` is)
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,13 @@ def _load_documents(path: Path) -> dict[str, Document]:
         start, end = _dates(entry, f"{label}: {code}", errors)
         if "validity" in entry and (not isinstance(entry["validity"], str) or not entry["validity"].strip()):
             errors.append(f"{label}: {code}.validity must be non-empty text (got {entry['validity']!r})")
+        for k in ("validity_zh",):
+            if k in entry and (not isinstance(entry[k], str) or not entry[k].strip()):
+                errors.append(f"{label}: {code}.{k} must be non-empty text (got {entry[k]!r})")
+        if "validity" in entry and "validity_zh" not in entry:
+            errors.append(f"{label}: {code}.validity_zh is missing (where the dates come from, in Chinese)")
+        if "validity_zh" in entry and "validity" not in entry:
+            errors.append(f"{label}: {code}.validity_zh has no English validity beside it")
         if (start or end) and "validity" not in entry:
             errors.append(f"{label}: {code}.validity is missing (say which clause or reading the dates come from)")
         if len(errors) > before:
@@ -218,7 +226,8 @@ def _load_documents(path: Path) -> dict[str, Document]:
             errors.append(f"{label}: {code}.kind must be one of {', '.join(DOCUMENT_KINDS)} (got {entry['kind']!r})")
         if not missing and not unknown:
             docs[code] = Document(code=code, **{k: str(entry[k]) for k in _DOCUMENT_FIELDS},
-                                  valid_from=start, valid_until=end, validity=entry.get("validity"))
+                                  valid_from=start, valid_until=end, validity=entry.get("validity"),
+                                  validity_zh=entry.get("validity_zh"))
     if errors:
         raise InputError(errors)
     return docs

@@ -62,6 +62,8 @@ ZH_STAFF = 'description_zh = "原则上按居民户数配备社区专职工作�
      "labels.toml: terms.mediation must be [Chinese, English], two non-empty texts"),
     ("labels.toml", 'by_year = ["按年数值", "by year"]\n', "",
      "labels.toml: shapes.by_year is missing"),
+    ("documents.toml", 'validity_zh = "落款日期2013-01-30；未规定有效期"\n', "",
+     "documents.toml: CQ-30.validity_zh is missing (where the dates come from, in Chinese)"),
 ])
 def test_a_missing_translation_is_one_line_naming_file_entry_and_field(data, file, old, new, message):
     _edit(data / file, old, new)
