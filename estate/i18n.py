@@ -290,11 +290,37 @@ _TERMS_ZH = (("each building in exactly one community", "每栋楼恰属一个�
              ("workers", "名工作人员"), ("members", "名成员"), ("m²", "㎡"), ("per", "每"))
 
 
+_GIVEN_ZH = {"staff": "专职人员数", "resident_groups": "居民小组数", "grids": "网格数", "representatives": "居民代表数",
+             "office_area_m2": "办公用房面积", "largest_site_m2": "最大一处面积", "office_building": "办公用房所在楼栋"}
+# whole readings of the verifier (optimize.verify) with figures in them, translated before the words above
+_PATTERNS_ZH = (
+    (r"among the buildings nearest its household-weighted centre that house the first (\S+) of its households"
+     r"(?: \(≤ ([\d,.]+) m from it\))?",
+     lambda m: f"位于最靠近户数加权中心、容纳前{m[1]}住户的楼栋之中" + (f"（距中心不超过 {m[2]} 米）" if m[2] else "")),
+    (r"(\S+): ([\d,.]+) m, (\S+) of households nearer", r"\1：距中心 \2 米，更靠近中心的楼栋住户占 \3"),
+    (r"\(([\d.,]+)–([\d.,]+) for each of (?:its|the planned) (\d+) groups\)", r"（\3 个居民小组，每组 \1—\2 名）"),
+    (r"\(([\d,.]+)–([\d,.]+) households a group, or one a building\)", r"（每个居民小组 \1—\2 户，或一栋楼一个居民小组）"),
+    (r"street-level floors 1–2 of (\S+) hold the office", r"\1 的平街1—2层设有办公用房"),
+    (r"([\d,.]+) m² street-level", r"平街层 \1 ㎡"),
+    (r"the plan proposes ([\d,.]+) ?m²", r"方案拟配 \1 ㎡"),
+    (r"the layout marks no street-level space \(street_level_m2\)", "楼栋表未标明平街层面积"),
+    (r"no office space planned in the layout \(office_space_m2\)", "楼栋表未规划办公用房"),
+    (r"the office's planned space", "规划的办公用房面积"),
+    (r"the largest-site minimum", "最大一处的面积下限"),
+    (r"some street-level space", "一定的平街层面积"),
+    (r"some space", "一定面积"),
+    (r"near the household-weighted centre", "靠近户数加权中心"),
+    (r"\b(" + "|".join(_GIVEN_ZH) + r") not given", lambda m: f"未给出{_GIVEN_ZH[m[1]]}"),
+)
+
+
 def terms(text: str, lang: str = "zh") -> str:
     """An engine's short reading with its English words in Chinese (English unchanged)."""
     if lang != "zh":
         return text
     import re
+    for pattern, zh in _PATTERNS_ZH:
+        text = re.sub(pattern, zh, text)
     for en, zh in _TERMS_ZH:
         text = re.sub(rf"(?<!\w){re.escape(en)}(?!\w)" if en[0].isalpha() else re.escape(en), zh, text)
     return text

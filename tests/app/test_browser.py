@@ -12,6 +12,7 @@ Skips (with the reason) where Chromium or Playwright is missing; `.ci/run` insta
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import re
@@ -165,6 +166,7 @@ def test_a_comparison_in_the_browser(server, tmp_path):
                       ["Small 2,400-flat estate", "Chongqing 20k estate, Chongqing rules", "small-2400.toml",
                        "chongqing-20k.toml"])
         main_text = _main_text(page)
+        (tmp_path / "page-zh.txt").write_text(main_text, encoding="utf-8")
         errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts()
 
         # the printable report, printed to PDF by the same browser
@@ -176,7 +178,12 @@ def test_a_comparison_in_the_browser(server, tmp_path):
 
     assert "CQ-73 §一(一)" in answer_text and "CQ-73 §三(九)" in answer_text      # the failed rules, cited
     assert "万元" in answer_text and "区县财政" in answer_text and "✗" in answer_text
-    assert not _untranslated(main_text), _untranslated(main_text)
+    left = _untranslated(main_text)
+    assert not left, f"untranslated in the Chinese page ({tmp_path / 'page-zh.txt'}): {', '.join(left)}"
+    printable = re.sub(r"<style.*?</style>|<[^>]+>", " ", downloads[".html"].read_text(encoding="utf-8"), flags=re.S)
+    for name in ("Small 2,400-flat estate", "Chongqing 20k estate, Chongqing rules"):
+        printable = printable.replace(name, "")
+    assert not _untranslated(html.unescape(printable)), _untranslated(html.unescape(printable))
     table = list(csv.reader(io.StringIO(downloads[".csv"].read_text(encoding="utf-8-sig"))))
     assert table[0][1:] == ["Small 2,400-flat estate", "Chongqing 20k estate, Chongqing rules"], table[0]
     assert [row[1:] for row in table if row[0] == "社区数"] == [["1", "5"]], table        # numbers, no ● marks
@@ -256,5 +263,6 @@ def test_a_broken_upload_shows_its_message_not_a_traceback(server, tmp_path):
         text = alert.inner_text()
         tracebacks = page.locator("[data-testid='stException']").count()
         browser.close()
-    assert "broken.toml: regime must be one of chongqing, shandong, guangzhou (got 'atlantis')" in text, text
+    # the Chinese page (the default): the file and field as written, the reason in Chinese
+    assert "broken.toml: regime 须为以下之一：chongqing, shandong, guangzhou（实际为 'atlantis'）" in text, text
     assert "Traceback" not in text and tracebacks == 0

@@ -59,3 +59,17 @@ def test_validation_lines_keep_file_and_field_and_translate_the_reason(english, 
 def test_a_reason_without_a_chinese_form_is_left_as_written():
     line = "x.toml: overrides[0].reason says nothing"
     assert in_language(line, "zh") == line
+
+
+@pytest.mark.parametrize("english, chinese", [
+    ("among the buildings nearest its household-weighted centre that house the first 50% of its households "
+     "(≤ 140 m from it)", "位于最靠近户数加权中心、容纳前50%住户的楼栋之中（距中心不超过 140 米）"),
+    ("B016: 85 m, 53% of households nearer", "B016：距中心 85 米，更靠近中心的楼栋住户占 53%"),
+    ("20–30 (2–3 for each of its 10 groups)", "20–30 （10 个居民小组，每组 2—3 名）"),
+    ("the plan proposes 1,140.0 m²; office_area_m2 not given", "方案拟配 1,140.0 ㎡; 未给出办公用房面积"),
+    ("office_building not given", "未给出办公用房所在楼栋"),
+])
+def test_the_verifiers_readings_in_chinese(english, chinese):
+    from estate.i18n import terms
+    assert terms(english, "zh") == chinese
+    assert terms(english, "en") == english
