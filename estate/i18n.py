@@ -284,6 +284,7 @@ def value(kind: str, key: str, lang: str = "zh") -> str:
 # words inside the engines' readings of a check ("3,000–5,000 households", "0.006 × 367,400 m² floor area")
 _TERMS_ZH = (("each building in exactly one community", "每栋楼恰属一个社区"),
              ("communities are contiguous (adjacent buildings)", "社区楼栋相邻连片"),
+             ("the office is in one of the community's buildings", "办公用房在本社区楼栋内"),
              ("office in one of the community's buildings", "办公用房在本社区楼栋内"),
              ("buildings once each", "栋楼各归一个社区"), ("once", "栋已归属"), ("one connected piece", "连成一片"),
              ("disconnected", "不连片"), ("connected", "连片"), ("estate", "全小区"), ("households", "户"), ("floor area", "建筑面积"), ("residents", "人"), ("persons", "人"),
