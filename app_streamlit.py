@@ -17,13 +17,13 @@ import streamlit as st
 
 from estate import compare as cmp
 from estate import editing, tables
-from estate.answers import rule_text
-from estate.i18n import LANGUAGES, t, value
+from estate.i18n import LANGUAGES, plan_explanation, regime_label, rule_date_notices, rule_text, t, value
 from estate.pool import PendingRuns, SharedPool
 from estate.run_cache import RunCache, key
 from estate.uploads import scenario_from_upload
 from scenarios import load, rules_of
 from scenarios.loader import validate
+from scenarios.messages import in_language
 from scenarios.schema import Allocation, Scenario
 from scenarios.writer import to_data, to_toml
 from standards import load_catalog
@@ -69,7 +69,7 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
     with st.expander(f"{t('edit', lang)}: {scenario.name}{where}", expanded=False):
         regimes = list(catalog.regimes)
         regime = st.selectbox(t("regime", lang), regimes, index=regimes.index(scenario.regime),
-                              format_func=lambda r: catalog.regimes[r].label, key=f"regime:{tag}")
+                              format_func=lambda r: regime_label(r, lang), key=f"regime:{tag}")
         cadences = list(Allocation.model_fields["cadence"].annotation.__args__)
         cadence = st.selectbox(t("cadence", lang), cadences, index=cadences.index(scenario.allocation.cadence),
                                format_func=lambda c: value("cadence", c, lang), key=f"cadence:{tag}")
@@ -204,7 +204,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
     try:
         results = _run_all(edited, labels, pending, lang)
     except InputError as exc:
-        st.error("\n\n".join(exc.messages))
+        st.error("\n\n".join(in_language(m, lang) for m in exc.messages))
         return
 
     views = [answers.answer(r, label) for r, label in zip(results, labels)]
@@ -219,10 +219,10 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
         for r, label in zip(results, labels):
             if r.plan.status.value in ("relaxed", "infeasible"):
                 with st.expander(f"{label}: {t('plan_' + r.plan.status.value, lang)}"):
-                    st.markdown("\n".join(f"- {line}" for line in r.plan.explanation))
+                    st.markdown("\n".join(f"- {line}" for line in plan_explanation(r, lang)))
             if r.notices:
                 with st.expander(f"{label}: {len(r.notices)} {t('rule_date_notices', lang)}"):
-                    st.markdown("\n".join(f"- {line}" for line in r.notices))
+                    st.markdown("\n".join(f"- {line}" for line in rule_date_notices(r, lang)))
 
         n = len(results)
         st.subheader(t("calendar", lang))
@@ -325,7 +325,7 @@ def main() -> None:
 
     scenarios, tags, problems = _sources(lang)
     if problems:
-        st.error(t("errors", lang) + ":\n\n" + "\n\n".join(f"- {m}" for m in problems))
+        st.error(t("errors", lang) + ":\n\n" + "\n\n".join(f"- {in_language(m, lang)}" for m in problems))
     if not scenarios:
         return
 
@@ -340,7 +340,7 @@ def main() -> None:
                 try:
                     edited.append(_edit_panel(s, tag, lang))
                 except InputError as exc:
-                    st.error("\n\n".join(exc.messages))
+                    st.error("\n\n".join(in_language(m, lang) for m in exc.messages))
                     edited.append(s)
         labels = cmp.labels(edited, [key(e) != key(s) for e, s in zip(edited, scenarios)], lang)
         st.subheader(t("headlines", lang))

@@ -216,17 +216,14 @@ def finding_text(f: Finding, lang: str, cap_cny: float | None = None) -> str:
 
 
 def rule_text(rule_id: str, lang: str) -> str:
-    """A rule in words: in Chinese its quoted original where the data holds one (shortened), else its
-    description; in English its description."""
-    from standards import load_catalog
+    """A rule in words, in the language (``estate.i18n.rule_text``); an id the catalogue does not know
+    stays as it is."""
+    from estate.i18n import rule_text as words
+    from standards.errors import InputError
     try:
-        rule = load_catalog().rule(rule_id)
-    except KeyError:
+        return words(rule_id, lang)
+    except (KeyError, InputError):
         return rule_id
-    if lang == "zh" and rule.quote:
-        q = rule.quote.split("……")[0]
-        return f"“{q[:40]}{'…' if len(q) > 40 else ''}”"
-    return rule.description
 
 
 def _short(reading: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from estate import format as fmt
-from estate.i18n import t, value
+from estate.i18n import regime_label, t, value
 from scenarios import rules_of
 from scenarios.schema import Scenario
 from standards import formulas
@@ -79,7 +79,7 @@ def headline(scenario: Scenario, lang: str = "zh") -> dict[str, Any]:
         "clusters": len({b.cluster for b in scenario.buildings}),
         "floor_area_m2": round(scenario.total_floor_area_m2),
         "delivery": first if first == last else f"{first} – {last}",
-        "regime_label": rules.regime.label,
+        "regime_label": regime_label(rules.regime, lang),
         "election_rule": election_rule(scenario, lang),
         "staff_full": formulas.required_staff(scenario.total_units, rules),
         "office_full": round(formulas.required_office_space(scenario.total_units, scenario.total_floor_area_m2, rules)),
@@ -132,14 +132,13 @@ def compare_runs(results: Sequence[Any], names: Sequence[str] | None = None, lan
 
 
 def rules_table(scenario: Scenario, lang: str = "en") -> list[dict[str, str]]:
-    """Every rule in force for the scenario: id, what it says (in Chinese the document's own words where
-    the data quotes them), value, citation, and why borrowed or overridden."""
-    from estate.answers import rule_text
-    from estate.i18n import terms
+    """Every rule in force for the scenario: id, what it says, value and unit, citation, and why borrowed
+    or overridden, each in the language (``estate.i18n.rule_text``)."""
+    from estate.i18n import borrowed_reason, rule_text
 
     rules = rules_of(scenario)
-    return [{"role": role, "rule": rule.id, "description": rule_text(rule.id, lang) if lang == "zh" and rule.quote else rule.description,
-             "value": terms(f"{describe(rule.value)} {rule.unit}", lang), "citation": str(rule.citation),
+    return [{"role": role, "rule": rule.id, "description": rule_text(rule, lang),
+             "value": rule_text(rule, lang, "value"), "citation": str(rule.citation),
              "note": (f"{t('override', lang)}: {rule.override_reason}" if rule.override_reason
-                      else rules.regime.borrowed.get(role, ""))}
+                      else borrowed_reason(rules.regime, role, lang))}
             for role, rule in rules.in_use()]

@@ -285,10 +285,35 @@ def value(kind: str, key: str, lang: str = "zh") -> str:
 # words inside the engines' readings of a check ("3,000–5,000 households", "0.006 × 367,400 m² floor area")
 _TERMS_ZH = (("each building in exactly one community", "每栋楼恰属一个社区"),
              ("communities are contiguous (adjacent buildings)", "社区楼栋相邻连片"),
+             ("the office is in one of the community's buildings", "办公用房在本社区楼栋内"),
              ("office in one of the community's buildings", "办公用房在本社区楼栋内"),
              ("buildings once each", "栋楼各归一个社区"), ("once", "栋已归属"), ("one connected piece", "连成一片"),
              ("disconnected", "不连片"), ("connected", "连片"), ("estate", "全小区"), ("households", "户"), ("floor area", "建筑面积"), ("residents", "人"), ("persons", "人"),
              ("workers", "名工作人员"), ("members", "名成员"), ("m²", "㎡"), ("per", "每"))
+
+
+_GIVEN_ZH = {"staff": "专职人员数", "resident_groups": "居民小组数", "grids": "网格数", "representatives": "居民代表数",
+             "office_area_m2": "办公用房面积", "largest_site_m2": "最大一处面积", "office_building": "办公用房所在楼栋"}
+# whole readings of the verifier (optimize.verify) with figures in them, translated before the words above
+_PATTERNS_ZH = (
+    (r"among the buildings nearest its household-weighted centre that house the first (\S+) of its households"
+     r"(?: \(≤ ([\d,.]+) m from it\))?",
+     lambda m: f"位于最靠近户数加权中心、容纳前{m[1]}住户的楼栋之中" + (f"（距中心不超过 {m[2]} 米）" if m[2] else "")),
+    (r"(\S+): ([\d,.]+) m, (\S+) of households nearer", r"\1：距中心 \2 米，更靠近中心的楼栋住户占 \3"),
+    (r"\(([\d.,]+)–([\d.,]+) for each of (?:its|the planned) (\d+) groups\)", r"（\3 个居民小组，每组 \1—\2 名）"),
+    (r"\(([\d,.]+)–([\d,.]+) households a group, or one a building\)", r"（每个居民小组 \1—\2 户，或一栋楼一个居民小组）"),
+    (r"street-level floors 1–2 of (\S+) hold the office", r"\1 的平街1—2层设有办公用房"),
+    (r"([\d,.]+) m² street-level", r"平街层 \1 ㎡"),
+    (r"the plan proposes ([\d,.]+) ?m²", r"方案拟配 \1 ㎡"),
+    (r"the layout marks no street-level space \(street_level_m2\)", "楼栋表未标明平街层面积"),
+    (r"no office space planned in the layout \(office_space_m2\)", "楼栋表未规划办公用房"),
+    (r"the office's planned space", "规划的办公用房面积"),
+    (r"the largest-site minimum", "最大一处的面积下限"),
+    (r"some street-level space", "一定的平街层面积"),
+    (r"some space", "一定面积"),
+    (r"near the household-weighted centre", "靠近户数加权中心"),
+    (r"\b(" + "|".join(_GIVEN_ZH) + r") not given", lambda m: f"未给出{_GIVEN_ZH[m[1]]}"),
+)
 
 
 def terms(text: str, lang: str = "zh") -> str:
@@ -296,6 +321,116 @@ def terms(text: str, lang: str = "zh") -> str:
     if lang != "zh":
         return text
     import re
+    for pattern, zh in _PATTERNS_ZH:
+        text = re.sub(pattern, zh, text)
     for en, zh in _TERMS_ZH:
         text = re.sub(rf"(?<!\w){re.escape(en)}(?!\w)" if en[0].isalpha() else re.escape(en), zh, text)
     return text
+
+
+# ---- rules and regimes: their words live in standards/data (description_zh, unit_zh, reading_zh,
+# label_zh, borrowed_zh, labels.toml); these are the one way a view shows them.
+
+RULE_PARTS = ("description", "reading", "unit", "value")
+
+
+def rule_text(rule, lang: str = "zh", part: str = "description") -> str:
+    """A rule's words in a language: its ``description`` (default), ``reading`` ("" where it has none),
+    ``unit`` or ``value`` (the value with its unit, e.g. "每200户1名专职工作人员" / "1 per 200 workers per
+    households"). ``rule`` is a ``standards.Rule`` or a rule id of the shipped catalogue."""
+    from standards import load_catalog
+    from standards.describe import describe_rule
+
+    if part not in RULE_PARTS:
+        raise KeyError(part)
+    catalog = load_catalog()
+    if isinstance(rule, str):
+        rule = catalog.rule(rule)
+    zh = lang == "zh"
+    if part == "description":
+        return rule.description_zh if zh else rule.description
+    if part == "reading":
+        return (rule.reading_zh if zh else rule.reading) or ""
+    if part == "unit":
+        return rule.unit_zh if zh else rule.unit
+    return describe_rule(rule, lang, catalog.labels.get("terms"))
+
+
+def regime_label(regime, lang: str = "zh") -> str:
+    """A regime's name (``standards.Regime``, or its name in the shipped catalogue) in a language."""
+    from standards import load_catalog
+
+    if isinstance(regime, str):
+        regime = load_catalog().regimes[regime]
+    return regime.label_zh if lang == "zh" else regime.label
+
+
+def borrowed_reason(regime, role: str, lang: str = "zh") -> str:
+    """Why the regime fills ``role`` with another document's rule, in a language ("" if it does not)."""
+    return (regime.borrowed_zh if lang == "zh" else regime.borrowed).get(role, "")
+
+
+def shape_label(shape: str, lang: str = "zh") -> str:
+    """A value shape's name ("ratio" → "比例（每若干配若干）")."""
+    from standards import load_catalog
+
+    return _pick(load_catalog().labels["shapes"][shape], lang)
+
+
+def notice_line(n, lang: str = "zh") -> str:
+    """A rule-date notice (``standards.validity.ValidityNotice``) in a language; English is the CLI's line."""
+    if lang != "zh":
+        return f"Rule dates: {n.line}"
+    from standards import load_catalog
+
+    catalog = load_catalog()
+    validity = n.validity
+    rule = catalog.rules.get(n.rules[0])
+    doc = catalog.documents.get(rule.citation.source) if rule is not None else None
+    if doc is not None and validity is not None and validity == doc.validity:
+        validity = doc.validity_zh or validity          # a rule's own dates are cited as "<id> <clause>"
+    span = (f"自 {n.valid_from} 起有效" if n.valid_until is None else
+            f"有效期至 {n.valid_until}" if n.valid_from is None else
+            f"有效期 {n.valid_from} 至 {n.valid_until}")
+    before = n.valid_from is not None and n.first < n.valid_from
+    whole = (n.last < n.valid_from) if before else (n.valid_until is not None and n.first > n.valid_until)
+    when = f"{'全部' if whole else '部分'}在其{'生效之前' if before else '失效之后'}"
+    source = f"（{validity}）" if validity else ""
+    return (f"规则时效：{'、'.join(n.rules)}：{span}{source}；情景期间为 {n.first:%Y-%m} 至 {n.last:%Y-%m}，{when}。"
+            "规则仍按原文适用；请核实该规则（或其后续规定）是否仍然有效。")
+
+
+def rule_date_notices(result, lang: str = "zh") -> tuple[str, ...]:
+    """A run's rule-date notices (``estate.pipeline.RunResult``) in a language: the run's own lines in
+    English, the same notices in Chinese."""
+    if lang != "zh":
+        return tuple(result.notices)
+    from scenarios.validity import out_of_date_rules
+
+    return tuple(notice_line(n, lang) for n in out_of_date_rules(result.scenario, result.rules))
+
+
+def plan_explanation(result, lang: str = "zh") -> tuple[str, ...]:
+    """Why a split is relaxed or infeasible, in a language. English: the optimizer's own lines. Chinese:
+    each community outside the community-size band with its households, the bound and the rule's
+    citation (the optimizer's longer reasoning is in the English lines and the report)."""
+    plan = result.plan
+    if lang != "zh":
+        return tuple(plan.explanation)
+    from standards.formulas import band
+
+    rules = result.rules
+    out: list[str] = []
+    if rules.has("community_households") and plan.communities:
+        rule = rules.role("community_households")
+        low, high = band(rule)
+        for c in plan.communities:
+            if c.households < low or c.households > high:
+                side, bound = ("低于下限", low) if c.households < low else ("高于上限", high)
+                out.append(f"{c.id}：{c.households:,} 户，{side} {bound:,.0f} 户——{rule_text(rule, 'zh')}"
+                           f"（{rule.citation}）")
+    if not out:
+        out.append("未找到满足不可放宽规则的划分方案（每栋楼恰属一个社区、社区楼栋相邻连片、办公用房在本社区楼栋内），"
+                   "或求解器在时限内未给出方案。" if plan.status.value == "infeasible" else
+                   "求解器放宽了规则以给出方案；各项未通过的规则见合规检查。")
+    return tuple(out)

@@ -50,7 +50,7 @@ def workbook(answers: Sequence, results: Sequence, lang: str = "zh") -> bytes:
     rows = []
     for a, r in zip(answers, results):
         mark, order = {False: "✗", None: "—", True: "✓"}, {False: 0, None: 1, True: 2}   # — : not checked
-        rows += [(a.label, mark[x["passed"]], x["rule"], x["citation"], x["entity"],
+        rows += [(a.label, mark[x["passed"]], x["rule"], terms(x["citation"], lang), terms(x["entity"], lang),
                   terms(x["required"], lang), terms(x["provided"], lang),
                   x["shortfall"] if x["passed"] is False else None)
                  for x in sorted(tables.compliance(r), key=lambda x: order[x["passed"]])]

@@ -105,3 +105,47 @@ def messages(exc: ValidationError, label: str, prefix: tuple[Any, ...] = ()) -> 
         sep = " " if path else ": "
         out.append(f"{where}{sep}{_reason(err)}")
     return out
+
+
+# The reasons above (and the loader's), in Chinese: (English pattern, Chinese form). A message keeps its
+# file and field path as written (they are what the user typed) and has its reason translated; a reason
+# not listed here stays in English.
+_ZH: tuple[tuple[str, str], ...] = (
+    (r"must be > (?P<a>\S+) \(got (?P<g>.*)\)$", r"须大于 \g<a>（实际为 \g<g>）"),
+    (r"must be ≥ (?P<a>\S+) \(got (?P<g>.*)\)$", r"须不小于 \g<a>（实际为 \g<g>）"),
+    (r"must be < (?P<a>\S+) \(got (?P<g>.*)\)$", r"须小于 \g<a>（实际为 \g<g>）"),
+    (r"must be ≤ (?P<a>\S+) \(got (?P<g>.*)\)$", r"须不大于 \g<a>（实际为 \g<g>）"),
+    (r"is missing$", "缺失"),
+    (r"is not a known field \(check the spelling; see the README's scenario format\)$",
+     "不是已知字段（请检查拼写；字段见说明文档的情景文件格式）"),
+    (r"must be a whole number \(got (?P<g>.*)\)$", r"须为整数（实际为 \g<g>）"),
+    (r"must be a finite number \(got (?P<g>.*)\)$", r"须为有限数值（实际为 \g<g>）"),
+    (r"must be a number \(got (?P<g>.*)\)$", r"须为数值（实际为 \g<g>）"),
+    (r"must be text \(got (?P<g>.*)\)$", r"须为文本（实际为 \g<g>）"),
+    (r"must not be empty$", "不能为空"),
+    (r"must be a month written YYYY-MM \(got (?P<g>.*)\)$", r"须为 YYYY-MM 格式的月份（实际为 \g<g>）"),
+    (r"must be a rule id like (?P<e>'[^']*') \(got (?P<g>.*)\)$", r"须为规则编号，如 \g<e>（实际为 \g<g>）"),
+    (r"must be one of (?P<e>.*) \(got (?P<g>.*)\)$", r"须为以下之一：\g<e>（实际为 \g<g>）"),
+    (r"must be a list \(got (?P<g>.*)\)$", r"须为列表（实际为 \g<g>）"),
+    (r"must be a table \(got (?P<g>.*)\)$", r"须为表（实际为 \g<g>）"),
+    (r"must have at least (?P<n>\d+) item\(s\)$", r"至少须有 \g<n> 项"),
+    (r"must be true or false \(got (?P<g>.*)\)$", r"须为 true 或 false（实际为 \g<g>）"),
+    (r"is not valid TOML \((?P<d>.*)\)$", r"不是有效的 TOML 文件（\g<d>）"),
+    (r"cannot be read \((?P<d>.*)\)$", r"无法读取（\g<d>）"),
+    (r"is not UTF-8 text \(is it a binary file or another encoding\?\)$", "不是 UTF-8 文本（是否为二进制文件或其他编码？）"),
+)
+
+
+def in_language(message: str, lang: str = "zh") -> str:
+    """A one-line message with its reason in the language: ``x.toml: buildings[12].units must be > 0 (got
+    -40)`` → ``x.toml: buildings[12].units 须大于 0（实际为 -40）``. English (and a reason without a
+    Chinese form) is returned as it is."""
+    if lang != "zh":
+        return message
+    import re
+
+    for pattern, zh in _ZH:
+        out, n = re.subn(r"(?<=[\s:])" + pattern, zh, message, count=1)
+        if n:
+            return out
+    return message

@@ -6,6 +6,12 @@ Layout of ``standards/data/``::
     rules/<CODE>.toml      the rules of one policy document; ids are "<CODE>.<table name>"
     defaults/<topic>.toml  published figures the documents leave open; ids are "<topic>.<table name>"
     regimes.toml           for each regime, the rule that fills each role (see standards.ruleset)
+    labels.toml            Chinese and English words for the value shapes and the identifiers in values
+
+Languages. Every rule has ``description`` and ``description_zh``, ``unit`` and ``unit_zh``, and
+``reading_zh`` exactly where it has a ``reading``; every regime ``label`` and ``label_zh``, and its
+``borrowed`` reasons again under ``borrowed_zh``; every identifier inside a value (an item, a part, a
+rate, a share's ``of``, a threshold's ``basis``) a ``[zh, en]`` pair in ``labels.toml``.
 
 Dates. A document may carry ``valid_from`` / ``valid_until`` (and ``validity``: the clause or reading they
 come from, e.g. GZ-3 §八's three years); its rules inherit them, and a rule may carry its own
@@ -24,7 +30,7 @@ import calendar
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -38,9 +44,10 @@ DATA_DIR = Path(__file__).parent / "data"
 DOCUMENT_KINDS = ("policy", "standard", "statistics", "press", "study", "derived")
 GRADES = ("V", "S", "D")
 _DOCUMENT_FIELDS = {"title", "issuer", "number", "date", "kind"}
-_DOCUMENT_OPTIONAL = {"valid_from", "valid_until", "validity"}
-_RULE_REQUIRED = {"description", "shape", "unit", "value", "source", "clause"}
-_RULE_OPTIONAL = {"quote", "reading", "grade", "valid_from", "valid_until"}
+_DOCUMENT_OPTIONAL = {"valid_from", "valid_until", "validity", "validity_zh"}
+_RULE_REQUIRED = {"description", "description_zh", "shape", "unit", "unit_zh", "value", "source", "clause"}
+_RULE_OPTIONAL = {"quote", "reading", "reading_zh", "grade", "valid_from", "valid_until"}
+_REGIME_FIELDS = {"label", "label_zh", "documents", "roles", "borrowed", "borrowed_zh"}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -55,6 +62,7 @@ class Document:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     validity: str | None = None      # where the dates come from (clause, reading)
+    validity_zh: str | None = None   # the same in Chinese (present exactly when ``validity`` is)
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,9 @@ class Rule:
     citation: Citation
     quote: str | None = None
     reading: str | None = None
+    description_zh: str = ""              # the same words in Chinese (required in the data files)
+    unit_zh: str = ""
+    reading_zh: str | None = None         # present exactly when ``reading`` is
     grade: str | None = None
     override_reason: str | None = None
     valid_from: dt.date | None = None     # the rule's own, else its document's
@@ -107,6 +118,8 @@ class Regime:
     documents: tuple[str, ...]
     roles: Mapping[str, tuple[str, ...]]
     borrowed: Mapping[str, str]
+    label_zh: str = ""
+    borrowed_zh: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # the reasons in Chinese
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,8 @@ class Catalog:
     documents: Mapping[str, Document]
     rules: Mapping[str, Rule]
     regimes: Mapping[str, Regime]
+    # labels.toml: {"shapes" | "terms": {identifier: (zh, en)}}
+    labels: Mapping[str, Mapping[str, tuple[str, str]]] = field(default_factory=lambda: MappingProxyType({}))
 
     def rule(self, rule_id: str) -> Rule:
         try:
@@ -196,6 +211,13 @@ def _load_documents(path: Path) -> dict[str, Document]:
         start, end = _dates(entry, f"{label}: {code}", errors)
         if "validity" in entry and (not isinstance(entry["validity"], str) or not entry["validity"].strip()):
             errors.append(f"{label}: {code}.validity must be non-empty text (got {entry['validity']!r})")
+        for k in ("validity_zh",):
+            if k in entry and (not isinstance(entry[k], str) or not entry[k].strip()):
+                errors.append(f"{label}: {code}.{k} must be non-empty text (got {entry[k]!r})")
+        if "validity" in entry and "validity_zh" not in entry:
+            errors.append(f"{label}: {code}.validity_zh is missing (where the dates come from, in Chinese)")
+        if "validity_zh" in entry and "validity" not in entry:
+            errors.append(f"{label}: {code}.validity_zh has no English validity beside it")
         if (start or end) and "validity" not in entry:
             errors.append(f"{label}: {code}.validity is missing (say which clause or reading the dates come from)")
         if len(errors) > before:
@@ -204,7 +226,8 @@ def _load_documents(path: Path) -> dict[str, Document]:
             errors.append(f"{label}: {code}.kind must be one of {', '.join(DOCUMENT_KINDS)} (got {entry['kind']!r})")
         if not missing and not unknown:
             docs[code] = Document(code=code, **{k: str(entry[k]) for k in _DOCUMENT_FIELDS},
-                                  valid_from=start, valid_until=end, validity=entry.get("validity"))
+                                  valid_from=start, valid_until=end, validity=entry.get("validity"),
+                                  validity_zh=entry.get("validity_zh"))
     if errors:
         raise InputError(errors)
     return docs
@@ -223,9 +246,14 @@ def _load_rules(path: Path, documents: Mapping[str, Document]) -> dict[str, Rule
         for k in sorted(entry.keys() - _RULE_REQUIRED - _RULE_OPTIONAL):
             errors.append(f"{where}.{k} is not a rule field (expected {', '.join(sorted(_RULE_REQUIRED | _RULE_OPTIONAL))})")
         for k in sorted(_RULE_REQUIRED - entry.keys()):
-            reason = " (every rule needs a citation)" if k in ("source", "clause") else ""
+            reason = (" (every rule needs a citation)" if k in ("source", "clause") else
+                      " (every rule is shown in Chinese and English)" if k.endswith("_zh") else "")
             errors.append(f"{where}.{k} is missing{reason}")
-        for k in ("description", "unit", "source", "clause", "quote", "reading"):
+        if "reading" in entry and "reading_zh" not in entry:
+            errors.append(f"{where}.reading_zh is missing (a rule with a reading gives it in Chinese too)")
+        if "reading_zh" in entry and "reading" not in entry:
+            errors.append(f"{where}.reading_zh has no English reading beside it")
+        for k in ("description", "description_zh", "unit", "unit_zh", "source", "clause", "quote", "reading", "reading_zh"):
             if k in entry and (not isinstance(entry[k], str) or not entry[k].strip()):
                 errors.append(f"{where}.{k} must be non-empty text (got {entry[k]!r})")
         source = entry.get("source")
@@ -248,6 +276,7 @@ def _load_rules(path: Path, documents: Mapping[str, Document]) -> dict[str, Rule
             id=rule_id, description=entry["description"], unit=entry["unit"], value=value,
             citation=Citation(entry["source"], entry["clause"]), quote=entry.get("quote"),
             reading=entry.get("reading"), grade=entry.get("grade"),
+            description_zh=entry["description_zh"], unit_zh=entry["unit_zh"], reading_zh=entry.get("reading_zh"),
             valid_from=start if own else doc.valid_from, valid_until=end if own else doc.valid_until,
             validity=f"{rule_id} {entry['clause']}" if own else doc.validity)
     if errors:
@@ -266,8 +295,12 @@ def _load_regimes(path: Path, rules: Mapping[str, Rule], documents: Mapping[str,
         if not isinstance(entry, dict):
             errors.append(f"{where} must be a table")
             continue
-        for k in sorted(entry.keys() - {"label", "documents", "roles", "borrowed"}):
-            errors.append(f"{where}.{k} is not a regime field (expected label, documents, roles, borrowed)")
+        for k in sorted(entry.keys() - _REGIME_FIELDS):
+            errors.append(f"{where}.{k} is not a regime field (expected {', '.join(sorted(_REGIME_FIELDS))})")
+        for k in ("label", "label_zh"):
+            if not isinstance(entry.get(k), str) or not entry[k].strip():
+                errors.append(f"{where}.{k} is missing (every regime is named in Chinese and English)" if k not in entry
+                              else f"{where}.{k} must be non-empty text (got {entry[k]!r})")
         docs = entry.get("documents", [])
         for d in docs:
             if d not in documents:
@@ -295,16 +328,67 @@ def _load_regimes(path: Path, rules: Mapping[str, Rule], documents: Mapping[str,
         for role in borrowed:
             if role not in roles:
                 errors.append(f"{where}.borrowed.{role} explains a role the regime does not fill")
+        borrowed_zh = entry.get("borrowed_zh", {})
+        for role in sorted(borrowed.keys() - borrowed_zh.keys()):
+            errors.append(f"{where}.borrowed_zh.{role} is missing (the reason for borrowing it, in Chinese)")
+        for role in sorted(borrowed_zh.keys() - borrowed.keys()):
+            errors.append(f"{where}.borrowed_zh.{role} has no English reason under [{name}.borrowed]")
+        for role, why in borrowed_zh.items():
+            if not isinstance(why, str) or not why.strip():
+                errors.append(f"{where}.borrowed_zh.{role} must be non-empty text (got {why!r})")
         for role, ids in roles.items():
             foreign = [rid for rid in ids if rid in rules and rules[rid].citation.source not in docs]
             if foreign and role not in borrowed:
                 errors.append(f"{where}.roles.{role} uses {', '.join(foreign)} from outside the regime's "
                               f"documents; say why under [{name}.borrowed]")
         regimes[name] = Regime(name=name, label=str(entry.get("label", name)), documents=tuple(docs),
-                               roles=MappingProxyType(roles), borrowed=MappingProxyType(dict(borrowed)))
+                               roles=MappingProxyType(roles), borrowed=MappingProxyType(dict(borrowed)),
+                               label_zh=str(entry.get("label_zh", "")),
+                               borrowed_zh=MappingProxyType(dict(borrowed_zh)))
     if errors:
         raise InputError(errors)
     return regimes
+
+
+_LABEL_TABLES = ("shapes", "terms")
+
+
+def _load_labels(path: Path, rules: Mapping[str, Rule]) -> dict[str, Mapping[str, tuple[str, str]]]:
+    """labels.toml: a ``[zh, en]`` pair for every value shape and every identifier a rule's value holds."""
+    from standards.describe import value_terms
+    from standards.shapes import SHAPES
+
+    label = _rel(path)
+    errors: list[str] = []
+    raw = read_toml(path, label)
+    for k in sorted(raw.keys() - set(_LABEL_TABLES)):
+        errors.append(f"{label}: [{k}] is not a label table (expected {', '.join(_LABEL_TABLES)})")
+    tables: dict[str, Mapping[str, tuple[str, str]]] = {}
+    for name in _LABEL_TABLES:
+        table = raw.get(name, {})
+        if not isinstance(table, dict):
+            errors.append(f"{label}: {name} must be a table")
+            table = {}
+        pairs: dict[str, tuple[str, str]] = {}
+        for key, pair in table.items():
+            if (not isinstance(pair, list) or len(pair) != 2
+                    or not all(isinstance(x, str) and x.strip() for x in pair)):
+                errors.append(f"{label}: {name}.{key} must be [Chinese, English], two non-empty texts (got {pair!r})")
+            else:
+                pairs[key] = (pair[0], pair[1])
+        tables[name] = MappingProxyType(pairs)
+    for shape in sorted(SHAPES.keys() - tables["shapes"].keys()):
+        errors.append(f"{label}: shapes.{shape} is missing (every value shape is named in both languages)")
+    missing: dict[str, str] = {}
+    for rid, rule in rules.items():
+        for term in value_terms(rule.value):
+            if term not in tables["terms"]:
+                missing.setdefault(term, rid)
+    for term, rid in sorted(missing.items()):
+        errors.append(f"{label}: terms.{term} is missing (used by {rid}; give [Chinese, English])")
+    if errors:
+        raise InputError(errors)
+    return tables
 
 
 def load_catalog(data_dir: Path | None = None) -> Catalog:
@@ -336,4 +420,6 @@ def _load(data_dir: Path) -> Catalog:
     if errors:
         raise InputError(errors)
     regimes = _load_regimes(data_dir / "regimes.toml", rules, documents)
-    return Catalog(MappingProxyType(documents), MappingProxyType(rules), MappingProxyType(regimes))
+    labels = _load_labels(data_dir / "labels.toml", rules)
+    return Catalog(MappingProxyType(documents), MappingProxyType(rules), MappingProxyType(regimes),
+                   MappingProxyType(labels))

@@ -70,7 +70,7 @@ def test_the_answer_puts_failures_first_and_lists_each_cap_consequence_once(capp
     assert cap, "a cap of 8 million a year leaves something unpaid"
     assert len({(f.subject, f.first, f.last) for f in cap}) == len(cap)         # not listed twice
     major, minor = answers.lines(a, "zh")
-    assert major[0].startswith("“公租房社区规模") and "C1 2,400 / 3,000–5,000 户" in major[0] and "CQ-73 §一(一)" in major[0]
+    assert major[0].startswith("每个公租房社区的户数") and "C1 2,400 / 3,000–5,000 户" in major[0] and "CQ-73 §一(一)" in major[0]
     assert any(line.startswith("年度预算上限 800 万元：") for line in major), major
     assert a.capital_by_payer and {"district", "owner", "city"} <= {p for p, _ in a.capital_by_payer}
     assert all(e.p50 == "—" or re.fullmatch(r"\d{4}-\d{2}", e.p50) for e in a.elections)
