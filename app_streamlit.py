@@ -313,7 +313,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                                    functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
                                    mime="application/zip", key=f"zip:{tag}", on_click="ignore")
                 st.download_button(f"{t('download_report', lang)}: {label}",
-                                   functools.partial(_downloads().get, _report_key(r), _pool().get(), report_html, r), file_name=f"{stem}-report.html",
+                                   functools.partial(_downloads().get, _report_key(r), report_html, r), file_name=f"{stem}-report.html",
                                    mime="text/html", key=f"report:{tag}", on_click="ignore")
 
 

@@ -1,6 +1,6 @@
 """Download files a front end builds ahead: a run's ``report.html`` takes seconds (its plots), so the app
 starts building it on its process pool as soon as the run is in, and a click hands over bytes that are
-ready. Kept by run key (``estate.run_cache.key``): the same run's report is built once, whoever asks.
+ready (or, when they are not, builds them at once rather than wait). Kept by run key (``estate.run_cache.key``): the same run's report is built once, whoever asks.
 """
 
 from __future__ import annotations
@@ -49,17 +49,27 @@ class Prebuilt:
                 self._items.popitem(last=False)
             return future
 
-    def get(self, key: str, executor: Executor, build: Callable[..., bytes], *args: Any) -> bytes:
-        """The file's bytes: ready if built ahead, else waited for (and built now if never started).
-        A build that failed is dropped, so the next click tries again, and its error is raised."""
-        future = self.submit(key, executor, build, *args)
-        try:
+    def get(self, key: str, build: Callable[..., bytes], *args: Any) -> bytes:
+        """The file's bytes: at once if built ahead; otherwise built now, in the caller's thread (a pool
+        kept at a lower priority on a busy machine could take longer than building here), and kept.
+        A build ahead that failed is built again here; an error here is raised and nothing kept."""
+        with self._lock:
+            future = self._items.get(key)
+            if future is not None:
+                self._items.move_to_end(key)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
             return future.result()
-        except BaseException:
-            with self._lock:
-                if self._items.get(key) is future:
-                    del self._items[key]
-            raise
+        if future is not None:
+            future.cancel()             # not started yet: it never will be (started: it ends unheeded)
+        data = build(*args)
+        done: Future = Future()
+        done.set_result(data)
+        with self._lock:
+            self._items[key] = done
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return data
 
     def __contains__(self, key: str) -> bool:
         with self._lock:
