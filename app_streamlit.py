@@ -208,6 +208,50 @@ def _run_all(scenarios: list[Scenario], labels: tuple[str, ...], pending: Pendin
     return results
 
 
+def _demand_layout(n: int) -> tuple[int, int]:
+    """Facets per row and each facet's width (px) of the demand charts of ``n`` runs side by side:
+    facets cannot stretch, so they are sized to the column."""
+    per_row = 3 if n == 1 else 2 if n == 2 else 1
+    return per_row, max(120, int(MAIN_WIDTH / n / per_row) - 75)
+
+
+def _draw_ahead(results: list, lang: str) -> None:
+    """The runs' charts and views in the other language, built on a thread of their own once this page
+    is drawn (once per set of runs): a language switch then draws from ``_built``. A thread of this
+    process, at its priority (a lower one, holding the GIL, would stall the page's threads)."""
+    import threading
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    others = [other for other in LANGUAGES if other != lang]
+    ahead = _ahead()
+    todo = (tuple(_run_key(r) for r in results), tuple(others))
+    with ahead["lock"]:
+        if todo in ahead["done"]:
+            return
+        ahead["done"].add(todo)
+
+    def build() -> None:
+        per_row, width = _demand_layout(len(results))
+        for other in others:
+            top = _of("budget_y_max", results, other)
+            for r in results:
+                for what, args in (("calendar", ()), ("fan", ()), ("demand", (per_row, width)),
+                                   ("budget", (top,)), ("site", ()), ("compliance", ())):
+                    _of(what, r, other, *args)
+
+    thread = threading.Thread(target=build, name="draw-ahead", daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())     # Streamlit's caches need the session's context
+    thread.start()
+
+
+@st.cache_resource
+def _ahead() -> dict:
+    """Which runs' other-language drawings ``_draw_ahead`` has started (shared by every session)."""
+    import threading
+    return {"lock": threading.Lock(), "done": set()}
+
+
 def _report_key(result) -> str:
     return "report.html:" + _run_key(result)
 
@@ -265,8 +309,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                 st.caption(label)
                 st.altair_chart(_of("fan", r, lang), width="stretch")
         st.subheader(t("demand_chart", lang))
-        per_row = 3 if n == 1 else 2 if n == 2 else 1
-        width = max(120, int(MAIN_WIDTH / n / per_row) - 75)   # facets cannot stretch: sized to the column
+        per_row, width = _demand_layout(n)
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(label)
@@ -312,9 +355,11 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                 st.download_button(f"{t('download_tables', lang)}: {label}",
                                    functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
                                    mime="application/zip", key=f"zip:{tag}", on_click="ignore")
-                st.download_button(f"{t('download_report', lang)}: {label}",
-                                   functools.partial(_downloads().get, _report_key(r), report_html, r), file_name=f"{stem}-report.html",
-                                   mime="text/html", key=f"report:{tag}", on_click="ignore")
+                st.download_button(f"{t('download_report', lang)}: {label}",     # ready, or built at once
+                                   functools.partial(_downloads().get, _report_key(r), report_html, r),
+                                   file_name=f"{stem}-report.html", mime="text/html", key=f"report:{tag}",
+                                   on_click="ignore")
+    _draw_ahead(results, lang)
 
 
 def _sources(lang: str) -> tuple[list[Scenario], list[str], list[str]]:
