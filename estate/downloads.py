@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import OrderedDict
-from concurrent.futures import Executor, Future
+from concurrent.futures import BrokenExecutor, Executor, Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -37,13 +37,18 @@ class Prebuilt:
         self._items: OrderedDict[str, Future] = OrderedDict()
         self._lock = threading.Lock()
 
-    def submit(self, key: str, executor: Executor, build: Callable[..., bytes], *args: Any) -> Future:
-        """Start building ``build(*args)`` on ``executor`` unless ``key`` is already built or being built."""
+    def submit(self, key: str, executor: Executor, build: Callable[..., bytes], *args: Any) -> Future | None:
+        """Start building ``build(*args)`` on ``executor`` unless ``key`` is already built or being built.
+        An executor that takes no more work (shut down, or broken by a worker that died) builds nothing
+        (None): ``get`` then builds the file when it is asked for."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-            future = executor.submit(build, *args)
+            try:
+                future = executor.submit(build, *args)
+            except (RuntimeError, BrokenExecutor):
+                return None
             self._items[key] = future
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)

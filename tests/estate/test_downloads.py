@@ -71,6 +71,16 @@ def test_a_failed_build_ahead_is_built_again_and_an_error_is_raised():
         assert prebuilt.get("r", build, "R") == b"R" and build.calls == ["R", "R", "R"]
 
 
+def test_an_executor_that_takes_no_more_work_builds_nothing_ahead():
+    """A shut-down or broken pool must not break the page that asks for a build ahead."""
+    build = Counting()
+    prebuilt = Prebuilt()
+    pool = ThreadPoolExecutor(1)
+    pool.shutdown()
+    assert prebuilt.submit("r", pool, build, "R") is None and "r" not in prebuilt
+    assert prebuilt.get("r", build, "R") == b"R" and build.calls == ["R"]
+
+
 def test_the_report_built_on_a_worker_is_the_report_built_here():
     from estate.pipeline import process_pool, run
     from scenarios import load, rules_of
