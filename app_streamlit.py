@@ -18,6 +18,7 @@ import streamlit as st
 from estate import compare as cmp
 from estate import editing, tables
 from estate.i18n import LANGUAGES, plan_explanation, regime_label, rule_date_notices, rule_text, t, value
+from estate.downloads import Prebuilt, report_html
 from estate.pool import PendingRuns, SharedPool
 from estate.run_cache import RunCache, key
 from estate.uploads import scenario_from_upload
@@ -55,6 +56,40 @@ def _pool() -> SharedPool:
     return SharedPool(os.cpu_count() or 1, preload=("streamlit", "pandas", "estate.compare", "estate.editing",
                                                     "estate.uploads", "estate.tables", "estate.run_cache"),
                       nice=WORKER_NICE)
+
+
+@st.cache_resource
+def _downloads() -> Prebuilt:
+    """Each run's report.html, built on the pool as soon as the run is drawn (shared by every session)."""
+    return Prebuilt(maxsize=24)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _built(what: str, keys: tuple[str, ...], lang: str, args: tuple = (), _results: tuple = ()):
+    """A chart or view of runs, built once per run (by run key), language and layout: a rerun where
+    they did not change (a widget touched, the language switched back, the page opened again) draws
+    from here. Read-only: the same object is handed to every session."""
+    from estate import charts
+    build = {"calendar": charts.calendar_chart, "fan": charts.fan_chart, "demand": charts.demand_chart,
+             "budget": charts.budget_chart, "site": charts.site_chart, "budget_y_max": charts.budget_y_max,
+             "compliance": tables.compliance_view, "headlines": cmp.compare_runs}[what]
+    if what == "budget_y_max":
+        return build(list(_results), lang)
+    if what == "headlines":
+        return build(list(_results), *args, lang)
+    return build(_results[0], lang, *args)
+
+
+def _of(what: str, results, lang: str, *args):
+    """``_built`` for one run (or, for the comparison's views, a tuple of runs)."""
+    runs = tuple(results) if isinstance(results, (list, tuple)) else (results,)
+    return _built(what, tuple(_run_key(r) for r in runs), lang, args, _results=runs)
+
+
+@functools.lru_cache(maxsize=64)
+def _run_key(result) -> str:
+    """A run's key, worked out once per result (a RunResult compares by identity; the cache holds it)."""
+    return key(result.scenario)
 
 
 def _scenario(data: dict, label: str) -> Scenario:
@@ -173,15 +208,52 @@ def _run_all(scenarios: list[Scenario], labels: tuple[str, ...], pending: Pendin
     return results
 
 
-def _report_html(result) -> bytes:
-    import tempfile
+def _demand_layout(n: int) -> tuple[int, int]:
+    """Facets per row and each facet's width (px) of the demand charts of ``n`` runs side by side:
+    facets cannot stretch, so they are sized to the column."""
+    per_row = 3 if n == 1 else 2 if n == 2 else 1
+    return per_row, max(120, int(MAIN_WIDTH / n / per_row) - 75)
 
-    from estate.outputs import prepare
-    from estate.run_outputs import FILES, write_run
-    with tempfile.TemporaryDirectory() as tmp:
-        out = prepare(Path(tmp) / "run", FILES, "estate app")
-        write_run(result, out)
-        return (out / "report.html").read_bytes()
+
+def _draw_ahead(results: list, lang: str) -> None:
+    """The runs' charts and views in the other language, built on a thread of their own once this page
+    is drawn (once per set of runs): a language switch then draws from ``_built``. A thread of this
+    process, at its priority (a lower one, holding the GIL, would stall the page's threads)."""
+    import threading
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    others = [other for other in LANGUAGES if other != lang]
+    ahead = _ahead()
+    todo = (tuple(_run_key(r) for r in results), tuple(others))
+    with ahead["lock"]:
+        if todo in ahead["done"]:
+            return
+        ahead["done"].add(todo)
+
+    def build() -> None:
+        per_row, width = _demand_layout(len(results))
+        for other in others:
+            top = _of("budget_y_max", results, other)
+            for r in results:
+                for what, args in (("calendar", ()), ("fan", ()), ("demand", (per_row, width)),
+                                   ("budget", (top,)), ("site", ()), ("compliance", ())):
+                    _of(what, r, other, *args)
+
+    thread = threading.Thread(target=build, name="draw-ahead", daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())     # Streamlit's caches need the session's context
+    thread.start()
+
+
+@st.cache_resource
+def _ahead() -> dict:
+    """Which runs' other-language drawings ``_draw_ahead`` has started (shared by every session)."""
+    import threading
+    return {"lock": threading.Lock(), "done": set()}
+
+
+def _report_key(result) -> str:
+    return "report.html:" + _run_key(result)
 
 
 def _columns(n: int):
@@ -196,16 +268,18 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
     waiting = pending is not None and missing and pending.keys == missing
     st.button(t("run", lang), type="primary", key="run", on_click=_start_runs, args=(edited,))
     if missing and not waiting:
-        st.info(t("run_hint", lang))
+        st.info(t("run_hint", lang), icon=":material/play_circle:")   # (no emoji scan of the text)
         return
     if not missing:
         pending = None
-    from estate import answers, charts      # Altair is slow to import: only once there are results to draw
+    from estate import answers      # (and Altair, slow to import: only once there are results to draw)
     try:
         results = _run_all(edited, labels, pending, lang)
     except InputError as exc:
         st.error("\n\n".join(in_language(m, lang) for m in exc.messages))
         return
+    for r in results:       # each report.html built now on the pool's workers, ready before anyone asks
+        _downloads().submit(_report_key(r), _pool().get(), report_html, r)
 
     views = [answers.answer(r, label) for r, label in zip(results, labels)]
     st.subheader(t("answer", lang))
@@ -213,7 +287,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
 
     with details:
         st.header(t("results", lang))
-        st.dataframe(_marked(cmp.compare_runs(results, labels, lang), lang), hide_index=True, width="stretch",
+        st.dataframe(_marked(_of("headlines", results, lang, labels), lang), hide_index=True, width="stretch",
                      key="run_headlines")
         st.caption("● " + t("differences", lang))
         for r, label in zip(results, labels):
@@ -228,35 +302,34 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
         st.subheader(t("calendar", lang))
         for r, label in zip(results, labels):      # full width: a calendar needs its months
             st.caption(label)
-            st.altair_chart(charts.calendar_chart(r, lang), width="stretch")
+            st.altair_chart(_of("calendar", r, lang), width="stretch")
         st.subheader(t("occupancy_chart", lang))
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(label)
-                st.altair_chart(charts.fan_chart(r, lang), width="stretch")
+                st.altair_chart(_of("fan", r, lang), width="stretch")
         st.subheader(t("demand_chart", lang))
-        per_row = 3 if n == 1 else 2 if n == 2 else 1
-        width = max(120, int(MAIN_WIDTH / n / per_row) - 75)   # facets cannot stretch: sized to the column
+        per_row, width = _demand_layout(n)
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(label)
-                st.altair_chart(charts.demand_chart(r, lang, per_row, width), width="content")
+                st.altair_chart(_of("demand", r, lang, per_row, width), width="content")
         st.subheader(t("budget_chart", lang))
-        top = charts.budget_y_max(results, lang)
+        top = _of("budget_y_max", results, lang)
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(label)
-                st.altair_chart(charts.budget_chart(r, lang, top), width="stretch")
+                st.altair_chart(_of("budget", r, lang, top), width="stretch")
         st.subheader(t("site_map", lang))
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(f"{label} — {value('status', r.plan.status.value, lang)}")
-                st.altair_chart(charts.site_chart(r, lang), width="stretch")
+                st.altair_chart(_of("site", r, lang), width="stretch")
 
         st.header(t("compliance", lang))
         for i, (col, r, label) in enumerate(zip(_columns(n), results, labels)):
             with col:
-                rows = tables.compliance_view(r, lang)
+                rows = _of("compliance", r, lang)
                 failed = sum(x[t("passed", lang)] == "✗" for x in rows)
                 unchecked = sum(x[t("passed", lang)] == "—" for x in rows)
                 st.caption(f"{label}: {len(rows) - failed - unchecked} ✓, {failed} ✗, {unchecked} — "
@@ -282,9 +355,11 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                 st.download_button(f"{t('download_tables', lang)}: {label}",
                                    functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
                                    mime="application/zip", key=f"zip:{tag}", on_click="ignore")
-                st.download_button(f"{t('download_report', lang)}: {label}",
-                                   functools.partial(_report_html, r), file_name=f"{stem}-report.html",
-                                   mime="text/html", key=f"report:{tag}", on_click="ignore")
+                st.download_button(f"{t('download_report', lang)}: {label}",     # ready, or built at once
+                                   functools.partial(_downloads().get, _report_key(r), report_html, r),
+                                   file_name=f"{stem}-report.html", mime="text/html", key=f"report:{tag}",
+                                   on_click="ignore")
+    _draw_ahead(results, lang)
 
 
 def _sources(lang: str) -> tuple[list[Scenario], list[str], list[str]]:

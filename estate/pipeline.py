@@ -14,12 +14,14 @@ from __future__ import annotations
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from optimize import Budget, Check, Plan, audit, budget, plan_split, verify
 from scenarios.schema import Scenario
-from sim import SimulationResult, submit_ensemble
 from standards.ruleset import RuleSet
+
+if TYPE_CHECKING:   # the engines load when a run starts (``import_engines``), not with this module
+    from optimize import Budget, Check, Plan
+    from sim import SimulationResult
 
 Progress = Callable[[str, int, int], None]
 STAGES = ("plan", "simulate", "facilities", "budget")
@@ -44,6 +46,17 @@ class RunResult:
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
+
+
+def import_engines() -> None:
+    """Import what a run uses (the split, the simulation, the facility plan, the budget), so that a
+    front end can load them ahead of its first run, when it chooses: importing this module alone
+    loads none of them (the app's first page does not wait for them)."""
+    import optimize.budget  # noqa: F401
+    import optimize.budget_cap  # noqa: F401
+    import optimize.facilities  # noqa: F401
+    import scenarios.validity  # noqa: F401
+    import sim  # noqa: F401
 
 
 def run(scenario: Scenario, rules: RuleSet, *, replications: int | None = None, seed: int | None = None,
@@ -74,10 +87,12 @@ def run_many(runs: Sequence[tuple[Scenario, RuleSet]], *, replications: int | No
     replications are in (here, while the executor's workers go on with the next scenario's), so the
     workers never wait. ``progress`` has one callback (or None) per scenario. Results come in the order
     given."""
+    from optimize import audit, budget, plan_split, verify
     from optimize.budget import Simulated
     from optimize.budget_cap import analyse_cap
     from optimize.facilities import plan_facilities
     from scenarios.validity import notices
+    from sim import submit_ensemble
 
     reports = [p or _noop for p in (progress or [None] * len(runs))]
     seconds: list[dict[str, float]] = [{} for _ in runs]

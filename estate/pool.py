@@ -15,7 +15,8 @@ from typing import Any, Callable, Sequence
 class SharedPool:
     """``get()`` makes the pool (``estate.pipeline.process_pool``) once; ``warm(delay)`` starts its
     workers in a background thread after ``delay`` seconds, at ``nice`` (Linux; the workers keep it), so
-    that starting them, and the runs later, never take the CPU from the page that asked for them."""
+    that starting them, and the runs later, never take the CPU from the page that asked for them; and
+    meanwhile imports the engines a run needs in this process (``estate.pipeline.import_engines``)."""
 
     def __init__(self, workers: int | None = None, preload: Sequence[str] = (), nice: int = 0) -> None:
         self.workers = workers or os.cpu_count() or 1
@@ -42,14 +43,31 @@ class SharedPool:
 
     def _start(self, delay: float) -> None:
         time.sleep(delay)
+        import sim  # noqa: F401 - the pool's module (and the model), loaded at this thread's priority
+
+        from estate import pipeline
+
+        # Only the fork server is started at ``nice``: from a thread of its own, which niceness it
+        # passes to the fork server and so to every worker. This thread, and the pool's threads it
+        # starts below, keep the page's priority: a thread holding the GIL at a lower priority would
+        # stall the page's threads whenever the system is busy (priority inversion).
+        starter = threading.Thread(target=self._start_fork_server, name="fork-server", daemon=True)
+        starter.start()
+        starter.join()
+        pool = self.get()
+        futures = [pool.submit(os.getpid) for _ in range(self.workers)]
+        # this process's engines load while the fork server loads its own: the first run waits for neither
+        pipeline.import_engines()
+        for future in futures:
+            future.result()
+
+    def _start_fork_server(self) -> None:
         if self.nice:
             try:   # this thread only (Linux); the fork server it starts, and so every worker, inherit it
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
             except (AttributeError, OSError):
                 pass
-        pool = self.get()
-        for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
-            future.result()
+        self.get()
 
 
 class PendingRuns:

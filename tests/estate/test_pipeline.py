@@ -43,3 +43,18 @@ def test_progress_is_reported_per_scenario(pair):
              progress=[lambda stage, d, t, i=i: seen[i].append(stage) for i in range(2)])
     for stages in seen:
         assert stages[0] == "plan" and stages[-1] == "budget" and "simulate" in stages and "facilities" in stages
+
+
+def test_importing_the_pipeline_loads_no_engine_until_asked():
+    """The app imports the pipeline for its first page; the engines load with the first run or the
+    pool's warm-up (``import_engines``), not before."""
+    import subprocess
+    import sys
+
+    code = ("import sys, estate.pipeline as p; heavy = ('optimize', 'sim', 'mesa', 'pulp', 'numba'); "
+            "print(*[m in sys.modules for m in heavy]); p.import_engines(); print(*[m in sys.modules for m in heavy])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    before, after = out.stdout.splitlines()
+    assert before.split() == ["False"] * 5
+    assert after.split()[:3] == ["True"] * 3

@@ -45,3 +45,31 @@ def test_pending_runs_report_progress_and_hand_back_results_or_errors():
             assert "replications must be a whole number" in str(exc)
         else:
             raise AssertionError("the run's error was not handed back")
+
+
+WARM_NICE = """
+import os, sys, threading
+from estate.pool import SharedPool
+shared = SharedPool(workers=1, nice=5)
+before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+shared._start(0.0)                       # the warm-up, here on the main thread
+after = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+worker = shared.get().submit(os.nice, 0).result(timeout=120)
+print(before, after, worker, "optimize.facilities" in sys.modules)
+shared.get().shutdown()
+"""
+
+
+def test_the_warm_up_nices_the_workers_not_the_thread_that_warms():
+    """A thread of the app's server holding the GIL at a lower priority stalls the page's threads: only
+    the fork server (and so the workers) runs at ``nice``; the warm-up also loads the engines here."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", WARM_NICE], capture_output=True, text=True, timeout=300,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    assert out.returncode == 0, out.stderr
+    before, after, worker, engines = out.stdout.split()
+    assert int(after) == int(before)
+    assert int(worker) == min(int(before) + 5, 19)
+    assert engines == "True"
