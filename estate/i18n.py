@@ -208,27 +208,9 @@ def t(key: str, lang: str = "zh") -> str:
     return zh if lang == "zh" else en
 
 
-# who pays (the payer rules' part names, standards/data rules of shape "payers")
-PAYERS: dict[str, tuple[str, str]] = {
-    "district": ("区县财政", "district"), "city": ("市财政", "city"), "county": ("县财政", "county"),
-    "province": ("省财政", "province"), "owner": ("业主单位", "estate owner"), "street": ("街道", "street office"),
-    "government": ("政府", "government"),
-}
-# budget items (optimize.budget); facility items are "facility_capital:<service>" / "facility_running:<service>"
-ITEMS: dict[str, tuple[str, str]] = {
-    "staff_pay": ("社区工作者薪酬", "community workers' pay"),
-    "employer_insurance": ("单位社保缴费", "employer social insurance"),
-    "housing_fund": ("住房公积金", "housing fund"),
-    "member_allowances": ("居委会成员补贴", "committee members' allowances"),
-    "training": ("培训", "training"),
-    "operating_funds": ("社区工作经费", "operating funds"),
-    "it_systems": ("社区信息化", "IT systems"),
-    "startup_subsidy": ("新建社区启动经费", "start-up subsidy"),
-    "office_fitout": ("办公服务用房装修", "office fit-out"),
-    "property_fee_subsidy": ("物业费补贴", "property-fee subsidy"),
-    "facility_capital": ("建设", "capital"),
-    "facility_running": ("运行", "running"),
-}
+# Payers, budget items and budget-cap tiers are words of standards/data/labels.toml's [terms] (one table for
+# the rules' values and the engines' keys); facility items are "facility_capital:<service>" and tiers may be
+# services, both read from the service registry.
 STATUSES: dict[str, tuple[str, str]] = {
     "optimal": ("最优", "optimal"), "feasible": ("可行", "feasible"),
     "relaxed": ("须放宽规则", "rules relaxed"), "infeasible": ("无可行方案", "infeasible"),
@@ -244,18 +226,13 @@ REASONS: dict[str, tuple[str, str]] = {
     "uncovered": ("求解器超时，未能覆盖", "the solver stopped (time limit) before covering it"),
     "not_solved": ("求解器未给出方案", "the solver stopped without a plan"),
 }
-# the budget cap's tiers (optimize.budget_cap); facility tiers are services
-TIERS: dict[str, tuple[str, str]] = {
-    "staff": ("专职人员薪酬", "staff pay"), "training": ("培训", "training"),
-    "operating_funds": ("社区工作经费", "operating funds"), "setup": ("新建社区启动与装修", "start-up and fit-out"),
-    "property_fee_subsidy": ("物业费补贴", "property-fee subsidy"), "other": ("其他", "other"),
-}
 BASES: dict[str, tuple[str, str]] = {
     "planned_residents": ("规划居住人口", "planned residents"), "occupancy": ("入住户数", "households moved in"),
 }
 CADENCES: dict[str, tuple[str, str]] = {"weekly": ("每周", "weekly"), "monthly": ("每月", "monthly"),
                                         "quarterly": ("每季度", "quarterly")}
-TABLES = {"cadence": CADENCES, "basis": BASES, "payer": PAYERS, "item": ITEMS, "status": STATUSES, "unit": UNITS, "reason": REASONS, "tier": TIERS}
+TABLES = {"cadence": CADENCES, "basis": BASES, "status": STATUSES, "unit": UNITS, "reason": REASONS}
+TERM_KINDS = ("payer", "item", "tier")
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -270,15 +247,28 @@ def service(name: str, lang: str = "zh") -> str:
     raise KeyError(name)
 
 
+def term(key: str, lang: str = "zh") -> str:
+    """A word of labels.toml's [terms] (payers, budget items, tiers, the identifiers in rule values)."""
+    from standards import load_catalog
+
+    return _pick(load_catalog().labels["terms"][key], lang)
+
+
 def value(kind: str, key: str, lang: str = "zh") -> str:
     """An engine's value in words: ``value("payer", "district")`` → "区县财政". Budget items of a facility
-    read "小学建设"; tiers and items fall back to the service registry. Raises KeyError on an unknown key."""
-    if kind in ("item", "tier") and key not in TABLES[kind]:
-        if ":" in key:
+    read "小学建设"; tiers and items not in labels.toml fall back to the service registry. Raises KeyError
+    on an unknown key."""
+    if kind in TERM_KINDS:
+        if kind in ("item", "tier") and ":" in key:
             part, name = key.split(":", 1)
-            return (f"{service(name, lang)}{_pick(ITEMS[part], lang)}" if lang == "zh"
-                    else f"{service(name, lang)} {_pick(ITEMS[part], lang)}")
-        return service(key, lang)
+            return (f"{service(name, lang)}{term(part, lang)}" if lang == "zh"
+                    else f"{service(name, lang)} {term(part, lang)}")
+        try:
+            return term(key, lang)
+        except KeyError:
+            if kind == "payer":
+                raise
+            return service(key, lang)
     return _pick(TABLES[kind][key], lang)
 
 
