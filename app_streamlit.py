@@ -173,14 +173,14 @@ def _run_all(scenarios: list[Scenario], labels: tuple[str, ...], pending: Pendin
     return results
 
 
-def _report_html(result) -> bytes:
+def _report_html(result, lang: str) -> bytes:
     import tempfile
 
     from estate.outputs import prepare
     from estate.run_outputs import FILES, write_run
     with tempfile.TemporaryDirectory() as tmp:
         out = prepare(Path(tmp) / "run", FILES, "estate app")
-        write_run(result, out)
+        write_run(result, out, lang)
         return (out / "report.html").read_bytes()
 
 
@@ -283,7 +283,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                                    functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
                                    mime="application/zip", key=f"zip:{tag}", on_click="ignore")
                 st.download_button(f"{t('download_report', lang)}: {label}",
-                                   functools.partial(_report_html, r), file_name=f"{stem}-report.html",
+                                   functools.partial(_report_html, r, lang), file_name=f"{stem}-report.html",
                                    mime="text/html", key=f"report:{tag}", on_click="ignore")
 
 

@@ -1,4 +1,5 @@
-"""The app's charts as Altair specs, built from the run's tables (``estate.tables``): occupancy fan
+"""The app's charts as Altair specs, built from the run's views (``estate.tables``) and, per chart kind, the
+series and words the output files' PNGs use too (``estate.plots``): occupancy fan
 charts with the election threshold, demand bands per service, the budget by year and payer with the
 yearly cap as a line, and the site with its communities and offices. Months on the x axes are calendar
 months; money is in 万元 (Chinese) or CNY millions (English). Charts side by side share their y scale
@@ -13,7 +14,7 @@ import pandas as pd
 
 from estate import format as fmt
 from estate import plots, tables
-from estate.i18n import service, t, value
+from estate.i18n import t
 
 if TYPE_CHECKING:
     from estate.pipeline import RunResult
@@ -52,12 +53,8 @@ def fan_chart(result: RunResult, lang: str) -> alt.Chart:
 def demand_chart(result: RunResult, lang: str, columns: int = 2, width: int = 220) -> alt.Chart:
     """One small panel per service (its label from the registry), ``columns`` across, each ``width``
     pixels: the app sizes them to the column the chart sits in."""
-    from scenarios.services import SERVICES
-
     df = _dates(pd.DataFrame(tables.demand(result)), result)
-    units = {s.metric: s.unit for s in SERVICES}      # the registry's unit, not the series' long reading
-    df["label"] = [f"{service(m, lang)}（{value('unit', units[m], lang)}）" if lang == "zh"
-                   else f"{service(m, lang)} ({units[m]})" for m in df["service"]]
+    df["label"] = [plots.service_label(m, lang) for m in df["service"]]     # as demand.png's panels
     base = alt.Chart(df).encode(x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=4)))
     chart = (base.mark_area(opacity=0.25, color="#2e7d32").encode(y=alt.Y("p10:Q", title=None), y2="p90:Q")
              + base.mark_line(color="#2e7d32").encode(

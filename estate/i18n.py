@@ -242,6 +242,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "by_item": ("按项目", "by item"),
     "budget_by_year": ("年度预算", "budget by year"),
     "simulated_basis": ("按模拟结果", "simulated"),
+    "obs_election": ("观测到的选举", "election observed"),
+    "obs_households": ("观测：入住户数 ÷ 套数", "observed: households ÷ flats"),
+    "obs_residents": ("观测：居住人口 ÷ 规划居住人口", "observed: residents ÷ planned residents"),
+    "panel_community": ("社区 {cid}（{n}/{of} 次模拟完成选举）", "community {cid} ({n}/{of} elected)"),
+    "whole_estate": ("全小区", "whole estate"),
+    "month_from": ("自 {start} 起的月数", "month from {start}"),
+    "occupancy_title": ("{scenario}\n入住进度与居委会选举（{rule}）；{regime} 规则，{n} 次模拟",
+                        "{scenario}\noccupancy and the committee election, {rule}; {regime} rules, {n} replications"),
+    "demand_title": ("{scenario}：服务需求，全小区（{n} 次模拟）",
+                     "{scenario}: service demand, whole estate ({n} replications)"),
     "audit_suffix": ("（已建小区核查）", " (audit of the built estate)"),
 }
 

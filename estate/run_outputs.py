@@ -21,8 +21,8 @@ from estate.compare import display, rules_table, run_headline
 from estate.i18n import service, t, terms, value
 from estate.pipeline import RunResult
 from estate.plan_outputs import write_budget, write_plan, write_site_map
-from estate.plots import plot_budget
-from estate.sim_outputs import plot_demand, plot_occupancy, write_series, write_summary
+from estate.plots import plot_budget, plot_demand, plot_occupancy
+from estate.sim_outputs import write_series, write_summary
 from standards.errors import InputError
 from estate.uncertainty import band_words, driver_rows, observation_rows, uncertain_rows
 
@@ -39,11 +39,11 @@ def facilities_doc(result: RunResult) -> dict:
 
 def write_run(result: RunResult, out: Path, lang: str = "zh") -> list[Path]:
     """Every file of the run into ``out`` (created; must be empty or hold only files of ours); the report
-    and the budget chart in ``lang``."""
+    and the plots in ``lang`` (the site map is the split's own, in English)."""
     paths = [write_summary(result.simulation, out / "summary.json", result.scenario),
              write_series(result.simulation, out / "series.csv"),
-             plot_occupancy(result.simulation, out / "occupancy.png", scenario=result.scenario),
-             plot_demand(result.simulation, out / "demand.png")]
+             plot_occupancy(result.simulation, out / "occupancy.png", scenario=result.scenario, lang=lang),
+             plot_demand(result.simulation, out / "demand.png", lang)]
     write_plan(result.plan, result.checks, out / "plan.json", budget=result.budget, notices=result.notices)
     write_site_map(result.plan, result.scenario, out / "site_map.png")
     (out / "facilities.json").write_text(json.dumps(facilities_doc(result), ensure_ascii=False, indent=2) + "\n",
