@@ -1,5 +1,5 @@
 """One set of views (estate.tables): every consumer of a run reads the same rows. On one small run with a
-budget cap that bites, the files `estate run` writes (plan.json, budget.csv, facilities.json, report.html
+budget cap that bites (``capped``, tests/estate/conftest.py), the files `estate run` writes (plan.json, budget.csv, facilities.json, report.html
 in Chinese and English), the workbook and the app's compliance view agree; the Chinese report has no raw
 identifier and no English status word."""
 
@@ -9,32 +9,17 @@ import io
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from estate import answers, tables, workbook
 from estate.run_outputs import write_run
-from estate.pipeline import run
-from scenarios import load, rules_of
-from scenarios.loader import validate
 from scenarios.services import SERVICE_NAMES
-from scenarios.writer import to_data
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # a raw identifier (snake_case) or an English status word: what the Chinese report must not show
 SNAKE = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w-])")
 STATUS_WORDS = re.compile(r"\b(pass|passed|FAIL|fail|failed|not checked|optimal|feasible|infeasible|relaxed|"
                           r"True|False|None)\b", re.IGNORECASE)
-
-
-@pytest.fixture(scope="module")
-def capped():
-    data = to_data(load(ROOT / "scenarios" / "small-2400.toml"))
-    data.setdefault("costs", {})["budget_cap_cny_per_year"] = 8_000_000
-    s = validate(data, "test", ROOT / "scenarios")
-    return run(s, rules_of(s), replications=4, seed=3, workers=1)
 
 
 @pytest.fixture(scope="module")
