@@ -158,3 +158,20 @@ def test_payer_shares_of_each_item_add_up(capped):
     assert shares and all(v == pytest.approx(1.0) for v in shares.values())
     total = sum(r["amount_cny"] for r in tables.payers(capped))
     assert total == pytest.approx(sum(r.amount_cny for r in capped.budget.rows))
+
+
+def test_every_budget_item_and_cap_tier_of_every_regime_has_words():
+    """The regimes' own items (GZ-3 grid and station staff, zone rooms; SD-22 social workers) and every item
+    a payer rule names read in words in both languages: a Shandong or Guangzhou report does not stop at them."""
+    from estate.i18n import value
+    from optimize.regime_items import CAP_TIERS
+    from standards import load_catalog
+
+    items = {i for _, parts in CAP_TIERS.values() for i in parts}
+    items |= {i for r in load_catalog().rules.values() if r.shape == "payers" for i in r.value.items}
+    for lang in ("zh", "en"):
+        for item in items:
+            assert "_" not in value("item", item, lang), (item, lang)       # words, not the identifier
+        for tier in CAP_TIERS:
+            assert value("tier", tier, lang), tier
+    assert value("item", "social_worker_housing_fund") == "社工住房公积金"
