@@ -104,6 +104,12 @@ def _unit(unit: str, lang: str) -> str:
         return unit
 
 
+def _community(cid: str, lang: str) -> str:
+    """A community id; the simulation's whole-estate column ("estate") in words."""
+    from sim.ensemble import ESTATE
+    return t("whole_estate", lang) if cid == ESTATE else cid
+
+
 def _table(title: str, rows: views.Rows, note: str = "") -> html.Table:
     """A view's localised rows (one dict per row, its keys the headers) as a report table."""
     return html.Table(title, tuple(rows[0]) if rows else (), [tuple(r.values()) for r in rows], note=note)
@@ -221,15 +227,16 @@ def uncertainty_sections(result: RunResult, lang: str = "zh") -> list[html.Table
         out.append(html.Table(
             t("observed", lang), (t("date", lang), t("metric", lang), t("community", lang), t("observed_value", lang),
                                   "P10", "P50", "P90", t("inside_band", lang), t("source", lang)),
-            [(r["date"], value("observed", r["metric"], lang), r["community"], r["observed"], r["p10"], r["p50"],
-              r["p90"], "—" if r["inside"] is None else r["inside"], r["source"]) for r in obs],
+            [(r["date"], value("observed", r["metric"], lang), _community(r["community"], lang), r["observed"],
+              r["p10"], r["p50"], r["p90"], "—" if r["inside"] is None else t("yes" if r["inside"] else "no", lang),
+              r["source"]) for r in obs],
             note=t("observed_note", lang)))
     inputs = uncertain_rows(s, sim)
     if inputs:
         out.append(html.Table(t("uncertain_inputs", lang), (t("input", lang), t("distribution", lang), "P10", "P50", "P90"),
                               [(value("field", r["field"], lang), r["distribution"], *r["drawn"].values())
                                for r in inputs]))
-        rows = [(b["community"], "—" if b["p10"] is None else b["p10"], "—" if b["p90"] is None else b["p90"],
+        rows = [(_community(b["community"], lang), "—" if b["p10"] is None else b["p10"], "—" if b["p90"] is None else b["p90"],
                  "—" if b["explained"] is None else fmt.pct(b["explained"]),
                  ("；" if zh else "; ").join(
                      f"{value('field', d['input'], lang)} ρ = {d['rank_correlation']:+.2f}"
