@@ -252,8 +252,8 @@ def _ahead() -> dict:
     return {"lock": threading.Lock(), "done": set()}
 
 
-def _report_key(result) -> str:
-    return "report.html:" + _run_key(result)
+def _report_key(result, lang: str) -> str:
+    return f"report-{lang}.html:" + _run_key(result)
 
 
 def _columns(n: int):
@@ -279,7 +279,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
         st.error("\n\n".join(in_language(m, lang) for m in exc.messages))
         return
     for r in results:       # each report.html built now on the pool's workers, ready before anyone asks
-        _downloads().submit(_report_key(r), _pool().get(), report_html, r)
+        _downloads().submit(_report_key(r, lang), _pool().get(), report_html, r, lang)
 
     views = [answers.answer(r, label) for r, label in zip(results, labels)]
     st.subheader(t("answer", lang))
@@ -356,7 +356,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                                    functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
                                    mime="application/zip", key=f"zip:{tag}", on_click="ignore")
                 st.download_button(f"{t('download_report', lang)}: {label}",     # ready, or built at once
-                                   functools.partial(_downloads().get, _report_key(r), report_html, r),
+                                   functools.partial(_downloads().get, _report_key(r, lang), report_html, r, lang),
                                    file_name=f"{stem}-report.html", mime="text/html", key=f"report:{tag}",
                                    on_click="ignore")
     _draw_ahead(results, lang)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from estate import format as fmt
+from estate import tables as views
 from estate.i18n import service, t, terms, value
 
 if TYPE_CHECKING:
     from estate.pipeline import RunResult
 
-CAPITAL_ITEMS = ("startup_subsidy", "office_fitout")   # one-off items; facility capital is "facility_capital:*"
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,6 @@ class Answer:
 
 
 
-def _is_capital(item: str) -> bool:
-    return item in CAPITAL_ITEMS or item.startswith("facility_capital:")
-
-
 def _rule_citation(result: RunResult, rule_id: str) -> str:
     try:
         return str(result.rules.rule(rule_id).citation)
@@ -85,9 +81,9 @@ def _rule_citation(result: RunResult, rule_id: str) -> str:
 def findings(result: RunResult) -> tuple[Finding, ...]:
     """Failed rules first, then what the budget cap leaves unmet, then other months of unmet demand.
     Each unmet run is listed once (the cap's own explanation repeats the facility plan's lines)."""
-    checks = result.audit if result.audit is not None else result.checks
-    out = [Finding("rule", k.entity, k.rule, k.citation, amount=k.shortfall, required=k.required,
-                   provided=k.provided) for k in checks if k.passed is False]   # not checked: no failure
+    out = [Finding("rule", k["entity"], k["rule"], k["citation"], amount=k["shortfall"], required=k["required"],
+                   provided=k["provided"]) for k in views.compliance(result) if k["passed"] is False]
+    # not checked: no failure
     unmet: list[Finding] = []
     for svc in (result.facilities.services if result.facilities is not None else ()):
         for r in svc.unmet_runs():
@@ -111,34 +107,30 @@ def findings(result: RunResult) -> tuple[Finding, ...]:
 
 
 def answer(result: RunResult, label: str | None = None) -> Answer:
-    s, plan, sim = result.scenario, result.plan, result.simulation
-    elections = []
-    for c in plan.communities:
-        e = sim.election(c.id)
-        elections.append(Election(c.id, c.households, *(fmt.month(e[q], s.start_year, s.start_month)
-                                                         for q in ("p10", "p50", "p90")),
-                                  e["elected_replications"], len(sim.completed)))
+    """The answer view of one run, from the views of ``estate.tables`` (elections, budget, compliance)."""
+    s, plan = result.scenario, result.plan
+    elections = tuple(Election(e["community"], e["households"], e["p10_date"], e["p50_date"], e["p90_date"],
+                               e["elected_replications"], e["replications"]) for e in views.elections(result))
     capital: dict[str, float] = {}
     running: dict[int, dict[str, float]] = {}
-    for r in result.budget.rows:
-        if _is_capital(r.item):
-            capital[r.payer] = capital.get(r.payer, 0.0) + r.amount_cny
+    for (year, item, payer), cny in views.budget_totals(result, ("year", "item", "payer")).items():
+        if views.is_capital(item):
+            capital[payer] = capital.get(payer, 0.0) + cny
         else:
-            running.setdefault(r.year, {})
-            running[r.year][r.payer] = running[r.year].get(r.payer, 0.0) + r.amount_cny
+            running.setdefault(year, {})
+            running[year][payer] = running[year].get(payer, 0.0) + cny
     # the yearly running cost at its highest (the estate full, every facility open)
     year = max(running, key=lambda y: sum(running[y].values())) if running else s.start_year
     planned = sum(b.office_space_m2 for b in s.buildings) or None
-    checks = result.audit if result.audit is not None else result.checks
-    failed = sum(k.passed is False for k in checks)
-    return Answer(label or s.name, plan.status.value, tuple(elections),
+    counts = views.check_counts(views.compliance(result))
+    return Answer(label or s.name, plan.status.value, elections,
                   int(sum(c.staff.value for c in plan.communities)),
                   round(sum(c.office_area_m2.value for c in plan.communities), 1),
                   None if planned is None else round(planned, 1),
                   round(sum(c.office_shortfall_m2 or 0.0 for c in plan.communities), 1),
                   tuple(sorted(capital.items(), key=lambda kv: -kv[1])),
                   tuple(sorted(running.get(year, {}).items(), key=lambda kv: -kv[1])), year,
-                  s.costs.budget_cap_cny_per_year, findings(result), sum(k.passed is True for k in checks), failed)
+                  s.costs.budget_cap_cny_per_year, findings(result), counts["passed"], counts["failed"])
 
 
 # ---- in words ------------------------------------------------------------------------------------------

@@ -543,8 +543,8 @@ def to_dict(cal: Calibration) -> dict:
 def plot(cal: Calibration, path) -> None:
     """Observed against simulated, before and after: a panel per metric and community, the observations
     as points and the simulated P10–P90 (bar) and P50 (tick) at each observed month."""
-    from estate.sim_outputs import _pyplot
-    plt = _pyplot()
+    from estate.fonts import pyplot
+    plt = pyplot()
     groups: dict[tuple[str, str], list[int]] = {}
     for j, o in enumerate(cal.observations):
         groups.setdefault((o.metric, o.community), []).append(j)

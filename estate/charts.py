@@ -1,4 +1,5 @@
-"""The app's charts as Altair specs, built from the run's tables (``estate.tables``): occupancy fan
+"""The app's charts as Altair specs, built from the run's views (``estate.tables``) and, per chart kind, the
+series and words the output files' PNGs use too (``estate.plots``): occupancy fan
 charts with the election threshold, demand bands per service, the budget by year and payer with the
 yearly cap as a line, and the site with its communities and offices. Months on the x axes are calendar
 months; money is in 万元 (Chinese) or CNY millions (English). Charts side by side share their y scale
@@ -12,8 +13,8 @@ import altair as alt
 import pandas as pd
 
 from estate import format as fmt
-from estate import tables
-from estate.i18n import service, t, value
+from estate import plots, tables
+from estate.i18n import t
 
 if TYPE_CHECKING:
     from estate.pipeline import RunResult
@@ -52,12 +53,8 @@ def fan_chart(result: RunResult, lang: str) -> alt.Chart:
 def demand_chart(result: RunResult, lang: str, columns: int = 2, width: int = 220) -> alt.Chart:
     """One small panel per service (its label from the registry), ``columns`` across, each ``width``
     pixels: the app sizes them to the column the chart sits in."""
-    from scenarios.services import SERVICES
-
     df = _dates(pd.DataFrame(tables.demand(result)), result)
-    units = {s.metric: s.unit for s in SERVICES}      # the registry's unit, not the series' long reading
-    df["label"] = [f"{service(m, lang)}（{value('unit', units[m], lang)}）" if lang == "zh"
-                   else f"{service(m, lang)} ({units[m]})" for m in df["service"]]
+    df["label"] = [plots.service_label(m, lang) for m in df["service"]]     # as demand.png's panels
     base = alt.Chart(df).encode(x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=4)))
     chart = (base.mark_area(opacity=0.25, color="#2e7d32").encode(y=alt.Y("p10:Q", title=None), y2="p90:Q")
              + base.mark_line(color="#2e7d32").encode(
@@ -69,35 +66,25 @@ def demand_chart(result: RunResult, lang: str, columns: int = 2, width: int = 22
         facet=alt.Facet("label:N", title=None), columns=columns).resolve_scale(y="independent")
 
 
-def money_scale(lang: str) -> tuple[float, str]:
-    """(divisor, axis title): 万元 in Chinese, CNY millions in English."""
-    return (1e4, t("wan_cny", lang)) if lang == "zh" else (1e6, t("million_cny", lang))
-
-
 def budget_frame(result: RunResult, lang: str) -> pd.DataFrame:
-    df = pd.DataFrame(tables.budget(result))
-    df = df.groupby(["year", "payer"], as_index=False)["amount_cny"].sum()
-    div, _ = money_scale(lang)
-    df["amount"] = df["amount_cny"] / div
-    df["payer_label"] = [value("payer", p, lang) for p in df["payer"]]
-    return df
+    """The budget chart's bars (``estate.plots.budget_series``, the same as budget.png's) as rows."""
+    years, series = plots.budget_series(result, "payer", lang)
+    return pd.DataFrame([{"year": y, "payer_label": name, "amount": v[i]} for name, v in series.items()
+                         for i, y in enumerate(years)], columns=["year", "payer_label", "amount"])
 
 
 def budget_y_max(results: Sequence[RunResult], lang: str) -> float:
     """The highest yearly total (or cap) of several runs, so their charts share one y scale."""
-    div, _ = money_scale(lang)
     top = 0.0
     for r in results:
         df = budget_frame(r, lang)
-        top = max(top, float(df.groupby("year")["amount"].sum().max() or 0.0))
-        if r.scenario.costs.budget_cap_cny_per_year:
-            top = max(top, r.scenario.costs.budget_cap_cny_per_year / div)
+        top = max(top, float(df.groupby("year")["amount"].sum().max() or 0.0), plots.cap_line(r, lang) or 0.0)
     return top * 1.05
 
 
 def budget_chart(result: RunResult, lang: str, y_max: float | None = None) -> alt.Chart:
     df = budget_frame(result, lang)
-    _, unit = money_scale(lang)
+    _, unit = plots.money_scale(lang)
     scale = alt.Scale(domain=[0, y_max]) if y_max else alt.Undefined
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("year:O", title=t("year", lang)), y=alt.Y("amount:Q", title=unit, scale=scale),
@@ -107,8 +94,7 @@ def budget_chart(result: RunResult, lang: str, y_max: float | None = None) -> al
     cap = result.scenario.costs.budget_cap_cny_per_year
     if not cap:
         return bars.properties(height=260)
-    div, _ = money_scale(lang)
-    line = pd.DataFrame({"cap": [cap / div], "label": [f"{t('budget_cap_line', lang)} {fmt.money(cap, lang)}"]})
+    line = pd.DataFrame({"cap": [plots.cap_line(result, lang)], "label": [f"{t('budget_cap_line', lang)} {fmt.money(cap, lang)}"]})
     rule = alt.Chart(line).mark_rule(color="#b3261e", strokeDash=[6, 3], size=2).encode(
         y="cap:Q", tooltip=[alt.Tooltip("label:N", title=t("budget_cap_line", lang))])
     text = alt.Chart(line).mark_text(align="left", dx=4, dy=-6, color="#b3261e").encode(

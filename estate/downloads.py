@@ -16,15 +16,15 @@ if TYPE_CHECKING:
     from estate.pipeline import RunResult
 
 
-def report_html(result: RunResult) -> bytes:
-    """The run's ``report.html`` as ``estate run`` writes it (with its plots inline), built in a
+def report_html(result: RunResult, lang: str = "zh") -> bytes:
+    """The run's ``report.html`` in ``lang`` as ``estate run --lang`` writes it (with its plots inline), built in a
     temporary folder. A module-level function, so that a process pool's worker can build it."""
     from estate.outputs import prepare
     from estate.run_outputs import FILES, write_run
 
     with tempfile.TemporaryDirectory() as tmp:
         out = prepare(Path(tmp) / "run", FILES, "estate app")
-        write_run(result, out)
+        write_run(result, out, lang)
         return (out / "report.html").read_bytes()
 
 

@@ -1,8 +1,9 @@
-"""The facility plan as people read it: one line for the headline, rows for tables and downloads, the
-``facilities.json`` document, and the notices (months of unmet demand, the budget cap's findings).
+"""The facility plan as people read it: one line for the headline, rows for tables and downloads (read
+through ``estate.tables.facilities``) and the ``facilities.json`` document. Months of unmet demand and
+the budget cap's findings are put into words by ``estate.answers``.
 
 ``facilities.json`` (stable keys): ``status``, ``quantile``, ``start``, ``months``, ``solver``, ``gap``,
-``solve_seconds``, ``cap_applied``, ``notes`` [str], ``services`` [{``service``, ``unit``, ``sizing_rule``,
+``solve_seconds``, ``cap_applied``, ``notes`` [str], ``services`` [{``service``, ``unit``, ``requirement``, ``sizing_rule``,
 ``modules_rule``, ``max_sites``, ``modules`` [{``size``, ``opening_month``, ``opening``, ``capital_cny``,
 ``running_cny_per_year``, ``rules`` {size, capital, running}}], ``unmet`` [{``first``, ``last``,
 ``months``, ``max_shortfall``, ``reason``, ``rule``, ``line``}]}].
@@ -53,28 +54,10 @@ def rows(fp) -> list[dict[str, Any]]:
             for m in fp.modules]
 
 
-def table_rows(fp) -> tuple[tuple[str, ...], list[tuple]]:
-    """(columns, rows) for the report's facility table."""
-    cols = ("service", "size", "unit", "opens", "capital CNY", "running CNY/yr", "size rule")
-    return cols, [(r["service"], r["size"], r["unit"], r["opening"], round(r["capital_cny"]),
-                   round(r["running_cny_per_year"]), r["size_rule"]) for r in rows(fp)]
-
-
-def notices(fp) -> list[str]:
-    """Months of unmet demand (one line per run of months) and the plan's own notes."""
-    if fp is None:
-        return []
-    out = [run.line() for s in fp.services for run in s.unmet_runs()]
-    return out + list(fp.notes)
-
-
-def cap_notices(cap) -> list[str]:
-    """The budget cap's findings, one line each (none without a cap)."""
-    from optimize.budget_cap import notices as lines
-    return list(lines(cap))
-
-
 def to_dict(fp) -> dict[str, Any]:
+    """``facilities.json``'s facility plan (the one builder: ``estate run`` writes it, the tests read it)."""
+    from scenarios.services import service as service_spec
+
     if fp is None:
         return {"status": None, "services": []}
     return {
@@ -82,7 +65,8 @@ def to_dict(fp) -> dict[str, Any]:
         "solver": fp.solver, "gap": fp.gap, "solve_seconds": round(fp.solve_seconds, 3),
         "cap_applied": fp.cap_applied, "notes": list(fp.notes),
         "services": [{
-            "service": s.service, "unit": s.unit, "sizing_rule": s.sizing_rule, "modules_rule": s.modules_rule,
+            "service": s.service, "unit": s.unit, "requirement": service_spec(s.service).requirement,
+            "sizing_rule": s.sizing_rule, "modules_rule": s.modules_rule,
             "max_sites": s.max_sites,
             "modules": [{"size": _num(m.size.value), "opening_month": m.opening_month, "opening": m.opening,
                          "capital_cny": round(m.capital_cny.value, 2),

@@ -200,6 +200,60 @@ _TEXT: dict[str, tuple[str, str]] = {
     "city_office": ("办公服务用房需求（㎡，按小区）", "Office and service space required (m², by estate)"),
     "city_facilities": ("当年开办设施模块（按小区）", "Facility modules opened in the year (by estate)"),
     "city_allotment": ("全市预算", "City budget"),
+    # the run's report (estate.run_outputs, estate.report)
+    "pass_word": ("通过", "pass"),
+    "fail_word": ("未通过", "FAIL"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "replication_failed": ("第 {n} 次模拟失败", "Replication {n} failed"),
+    "communities_table": ("各社区", "Communities"),
+    "office_in": ("办公用房所在楼栋", "Office in"),
+    "committee_members": ("居委会成员", "Committee members"),
+    "resident_groups": ("居民小组", "Resident groups"),
+    "grids": ("网格", "Grids"),
+    "basis": ("依据", "Rule"),
+    "share": ("比例", "Share"),
+    "payer_rule": ("出资方依据", "Payer rule"),
+    "amount_rules": ("金额依据", "Amount rules"),
+    "date": ("日期", "Date"),
+    "observed_value": ("观测值", "Observed"),
+    "source": ("来源", "Source"),
+    "observed_note": ("选举按月份观测，对照模拟选举月份的区间。",
+                      "An election is observed by its month, against the band of the simulated election month."),
+    "input": ("假设", "Input"),
+    "distribution": ("分布", "Distribution"),
+    "constant": ("各次相同", "constant"),
+    "election_month_p10": ("选举月份 P10（自起始月起）", "Election month P10 (from the start)"),
+    "explained": ("由这些假设解释的比例", "Explained by the inputs"),
+    "drivers": ("与各假设的秩相关（由强到弱）", "Rank correlation with each input, strongest first"),
+    "drivers_note": ("各次模拟中每个假设的取值与选举月份的斯皮尔曼秩相关（+：取值越高，选举越晚）。"
+                     "“解释的比例”是对全部假设的秩回归所能解释的选举月份秩的离散程度，其余来自模型自身的随机性。",
+                     "Spearman's rank correlation over the replications of each drawn input with the election month "
+                     "(+: a higher value, a later election). 'Explained' is the share of the spread in the election "
+                     "month's ranks that a regression on all inputs' ranks accounts for; the rest is the model's own "
+                     "randomness."),
+    "communities_note": ("专职人员、居民小组、网格和用房均按满住计算，依据见 plan.json 中各项规则；选举时间为日历月份。",
+                         "Staff, groups, grids and space at full occupancy, each from the rule named in plan.json; "
+                         "election dates as calendar months."),
+    "facilities_table": ("配套设施及开办月份", "Facilities and opening months"),
+    "budget_table": ("年度预算表（按出资方）", "Budget by year and payer"),
+    "payers_table": ("出资方及其依据（各项目的出资方与规定出资方的规则）",
+                     "Who pays what, and why (each item's payer and the rule naming it)"),
+    "by_payer": ("按出资方", "by payer"),
+    "by_item": ("按项目", "by item"),
+    "budget_by_year": ("年度预算", "budget by year"),
+    "simulated_basis": ("按模拟结果", "simulated"),
+    "obs_election": ("观测到的选举", "election observed"),
+    "obs_households": ("观测：入住户数 ÷ 套数", "observed: households ÷ flats"),
+    "obs_residents": ("观测：居住人口 ÷ 规划居住人口", "observed: residents ÷ planned residents"),
+    "panel_community": ("社区 {cid}（{n}/{of} 次模拟完成选举）", "community {cid} ({n}/{of} elected)"),
+    "whole_estate": ("全小区", "whole estate"),
+    "month_from": ("自 {start} 起的月数", "month from {start}"),
+    "occupancy_title": ("{scenario}\n入住进度与居委会选举（{rule}）；{regime} 规则，{n} 次模拟",
+                        "{scenario}\noccupancy and the committee election, {rule}; {regime} rules, {n} replications"),
+    "demand_title": ("{scenario}：服务需求，全小区（{n} 次模拟）",
+                     "{scenario}: service demand, whole estate ({n} replications)"),
+    "audit_suffix": ("（已建小区核查）", " (audit of the built estate)"),
 }
 
 
@@ -231,8 +285,37 @@ BASES: dict[str, tuple[str, str]] = {
 }
 CADENCES: dict[str, tuple[str, str]] = {"weekly": ("每周", "weekly"), "monthly": ("每月", "monthly"),
                                         "quarterly": ("每季度", "quarterly")}
-TABLES = {"cadence": CADENCES, "basis": BASES, "status": STATUSES, "unit": UNITS, "reason": REASONS}
-TERM_KINDS = ("payer", "item", "tier")
+# what an [[observed]] entry measures (scenarios.schema), and the fields a scenario may write as uncertain
+# (scenarios.distributions.UNCERTAIN_FIELDS and the delivery slip)
+# the split's own checks (optimize.verify), which are not catalogue rules
+CHECKS: dict[str, tuple[str, str]] = {
+    "plan.partition": ("每栋楼恰属一个社区", "plan.partition"), "plan.contiguity": ("社区楼栋相邻连片", "plan.contiguity"),
+    "plan.office": ("办公用房在本社区楼栋内", "plan.office"),
+}
+OBSERVED: dict[str, tuple[str, str]] = {
+    "households": ("入住户数", "households"), "residents": ("居住人口", "residents"),
+    "occupancy": ("入住比例", "occupancy"), "election": ("居委会选举", "election"),
+}
+FIELDS: dict[str, tuple[str, str]] = {
+    "allocation.round_share": ("每轮配租比例", "allocation.round_share"),
+    "allocation.acceptance": ("接受配租的比例", "allocation.acceptance"),
+    "allocation.waiting_pool": ("轮候家庭数", "allocation.waiting_pool"),
+    "allocation.new_applicants_per_month": ("每月新增申请家庭", "allocation.new_applicants_per_month"),
+    "allocation.lease_months": ("租期（月）", "allocation.lease_months"),
+    "allocation.renewal_rate": ("续租率", "allocation.renewal_rate"),
+    "allocation.voluntary_exit_rate": ("主动退租率", "allocation.voluntary_exit_rate"),
+    "allocation.sublet_eviction_rate": ("转租清退率", "allocation.sublet_eviction_rate"),
+    "households.persons_per_household": ("户均人口", "households.persons_per_household"),
+    "households.non_local_share": ("非本地户籍比例", "households.non_local_share"),
+    "households.low_income_share": ("低收入家庭比例", "households.low_income_share"),
+    "households.disabled_share": ("残疾人家庭比例", "households.disabled_share"),
+    "households.birth_rate": ("出生率", "households.birth_rate"),
+    "households.death_rate": ("死亡率", "households.death_rate"),
+    "delivery.slip_months": ("楼栋交付延迟（月）", "delivery.slip_months"),
+}
+TABLES = {"cadence": CADENCES, "basis": BASES, "status": STATUSES, "unit": UNITS, "reason": REASONS,
+          "observed": OBSERVED, "field": FIELDS, "check": CHECKS}
+TERM_KINDS = ("payer", "item", "tier")       # words of labels.toml's [terms] (see ``term``)
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -274,6 +357,10 @@ def value(kind: str, key: str, lang: str = "zh") -> str:
 
 # words inside the engines' readings of a check ("3,000–5,000 households", "0.006 × 367,400 m² floor area")
 _TERMS_ZH = (("each building in exactly one community", "每栋楼恰属一个社区"),
+             ("the layout marks no street-level space", "总平面未标注沿街用房"),
+             ("no office space planned in the layout", "总平面未规划办公服务用房"),
+             ("the plan proposes", "方案拟配"), ("the office is in one of the community's buildings", "办公用房在本社区楼栋内"), ("the largest-site minimum", "最大一处面积下限"),
+             ("hold the office", "设办公用房"), ("street-level floors", "沿街楼层"),
              ("communities are contiguous (adjacent buildings)", "社区楼栋相邻连片"),
              ("the office is in one of the community's buildings", "办公用房在本社区楼栋内"),
              ("office in one of the community's buildings", "办公用房在本社区楼栋内"),
@@ -306,8 +393,23 @@ _PATTERNS_ZH = (
 )
 
 
+def _identifier(name: str, lang: str) -> str:
+    """An engine identifier in words (bases, labels.toml's [terms], services); unknown ones unchanged."""
+    if name in BASES:
+        return _pick(BASES[name], lang)
+    try:
+        return term(name, lang)
+    except KeyError:
+        pass
+    try:
+        return service(name, lang)
+    except KeyError:
+        return name
+
+
 def terms(text: str, lang: str = "zh") -> str:
-    """An engine's short reading with its English words in Chinese (English unchanged)."""
+    """An engine's short reading with its English words in Chinese (English unchanged); in Chinese its
+    identifiers (``planned_residents``, ``work_injury``) in words too, rule ids (``CQ-73.x_y``) left."""
     if lang != "zh":
         return text
     import re
@@ -315,7 +417,7 @@ def terms(text: str, lang: str = "zh") -> str:
         text = re.sub(pattern, zh, text)
     for en, zh in _TERMS_ZH:
         text = re.sub(rf"(?<!\w){re.escape(en)}(?!\w)" if en[0].isalpha() else re.escape(en), zh, text)
-    return text
+    return re.sub(r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.])", lambda m: _identifier(m.group(), lang), text)
 
 
 # ---- rules and regimes: their words live in standards/data (description_zh, unit_zh, reading_zh,

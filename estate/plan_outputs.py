@@ -6,6 +6,8 @@ import csv
 import json
 from pathlib import Path
 
+from estate import tables as views
+
 
 def write_plan(plan, checks, path: Path, budget=None, notices: tuple[str, ...] = ()) -> None:
     """plan.json; with ``budget``, its staffing and notes under ``budget``; ``notices``: rules applied outside
@@ -15,27 +17,7 @@ def write_plan(plan, checks, path: Path, budget=None, notices: tuple[str, ...] =
         "explanation": list(plan.explanation),
         "solver": plan.solver, "method": plan.method, "objective": plan.objective, "gap": plan.gap,
         "solve_seconds": round(plan.solve_seconds, 3),
-        "communities": [{
-            "id": c.id, "buildings": list(c.buildings), "households": c.households,
-            "office_building": c.office_building, "staff": int(c.staff.value),
-            "committee_members": int(c.committee_members.value),
-            "supervisory_members": None if c.supervisory_members is None else int(c.supervisory_members.value),
-            "resident_groups": int(c.resident_groups.value), "grids": int(c.grids.value),
-            "group_leaders": int(c.group_leaders.value),
-            "group_representatives": [int(c.group_representatives_min.value), int(c.group_representatives_max.value)],
-            "subcommittees": list(c.subcommittees),
-            "office_area_m2": c.office_area_m2.value,
-            "office_planned_m2": None if c.office_shortfall_m2 is None else c.office_planned_m2, "office_shortfall_m2": c.office_shortfall_m2,
-            "grid_staff": dict(c.grid_staff) if c.grid_staff_rule else None,
-            "station_staff": None if c.station_staff is None else int(c.station_staff.value),
-            "social_workers": None if c.social_workers is None else int(c.social_workers.value),
-            "rules": {"staff": c.staff.rule, "committee_members": c.committee_members.rule,
-                      "resident_groups": c.resident_groups.rule, "grids": c.grids.rule,
-                      "office_area_m2": c.office_area_m2.rule,
-                      **({"grid_staff": c.grid_staff_rule} if c.grid_staff_rule else {}),
-                      **({"station_staff": c.station_staff.rule} if c.station_staff is not None else {}),
-                      **({"social_workers": c.social_workers.rule} if c.social_workers is not None else {})},
-        } for c in plan.communities],
+        "communities": [views.plan_community(c) for c in plan.communities],
         "property_zones": _zones(plan.property_zones),
         "verification": [_check(k) for k in checks],
         "rule_notices": list(notices),
@@ -55,19 +37,20 @@ def _zones(z) -> dict | None:
 
 
 def _check(k) -> dict:
-    return {"id": k.rule, "citation": k.citation, "entity": k.entity, "required": k.required,
-            "provided": k.provided, "passed": k.passed, "shortfall": k.shortfall, "status": k.status, "note": k.note}
+    """A check as ``plan.json`` and ``audit.json`` hold it: the compliance view's row, its rule under ``id``."""
+    row = views.check_row(k)
+    return {"id": row.pop("rule"), **row}
 
 
-BUDGET_COLUMNS = ("year", "item", "payer", "amount_cny", "basis", "payer_basis")
+BUDGET_COLUMNS = views.BUDGET_KEYS
 
 
 def write_budget(b, path: Path) -> None:
+    """``budget.csv``: the budget view's rows, amounts to the fen."""
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(BUDGET_COLUMNS)
-        for r in b.rows:
-            w.writerow([r.year, r.item, r.payer, f"{r.amount_cny:.2f}", r.basis, r.payer_basis])
+        w = csv.DictWriter(fh, fieldnames=BUDGET_COLUMNS)
+        w.writeheader()
+        w.writerows({**r, "amount_cny": f"{r['amount_cny']:.2f}"} for r in views.budget_rows(b))
 
 
 def budget_summary(b) -> dict:

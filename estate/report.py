@@ -42,20 +42,25 @@ class Report:
     subtitle: str = ""
     notices: list[str] = field(default_factory=list)
     sections: list[Table | Figure] = field(default_factory=list)
+    lang: str = "en"      # the page's language: its lang attribute and the words for pass and fail
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, lang: str = "en") -> str:
     if isinstance(value, bool):
-        return f'<td class="{"pass" if value else "fail"}">{"pass" if value else "FAIL"}</td>'
+        from estate.i18n import t
+        return f'<td class="{"pass" if value else "fail"}">{html.escape(t("pass_word" if value else "fail_word", lang))}</td>'
+    if isinstance(value, str) and value in ("✓", "✗"):
+        return f'<td class="{"pass" if value == "✓" else "fail"}">{value}</td>'
     if isinstance(value, (int, float)):
         text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
         return f'<td class="num">{text}</td>'
-    return f"<td>{html.escape('' if value is None else str(value))}</td>"
+    return f"<td>{html.escape('—' if value is None else str(value))}</td>"
 
 
 def render(report: Report) -> str:
     """The report as one HTML document with no external references."""
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(report.title)}</title>",
+    parts = [f"<!doctype html><html lang='{'zh-CN' if report.lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+             f"<title>{html.escape(report.title)}</title>",
              f"<style>{_CSS}</style></head><body><h1>{html.escape(report.title)}</h1>"]
     if report.subtitle:
         parts.append(f"<p class='note'>{html.escape(report.subtitle)}</p>")
@@ -67,7 +72,7 @@ def render(report: Report) -> str:
             parts.append(f"<img alt='{html.escape(section.title)}' src='data:image/png;base64,{data}'>")
             continue
         head = "".join(f"<th>{html.escape(c)}</th>" for c in section.columns)
-        body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in section.rows)
+        body = "".join("<tr>" + "".join(_cell(v, report.lang) for v in row) + "</tr>" for row in section.rows)
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         if section.note:
             parts.append(f"<p class='note'>{html.escape(section.note)}</p>")
@@ -96,6 +101,7 @@ def comparison(answers: Sequence[Any], results: Sequence[Any], lang: str = "zh")
 
     from estate import answers as views
     from estate import format as fmt
+    from estate import tables
     from estate.i18n import t, value
 
     zh = lang == "zh"
@@ -112,10 +118,7 @@ def comparison(answers: Sequence[Any], results: Sequence[Any], lang: str = "zh")
         if major or minor:
             parts.append("<ul>" + "".join(f"<li class='fail'>✗ {html.escape(x)}</li>" for x in major)
                          + (f"<li class='note'>{html.escape(minor)}</li>" if minor else "") + "</ul>")
-        by: dict[int, dict[str, float]] = {}
-        for b in r.budget.rows:
-            by.setdefault(b.year, {})
-            by[b.year][b.payer] = by[b.year].get(b.payer, 0.0) + b.amount_cny
+        by = tables.budget_by(r, "payer")
         payers = sorted({p for v in by.values() for p in v})
         head = "".join(f"<th>{html.escape(h)}</th>" for h in
                        [t("year", lang), *(value("payer", p, lang) for p in payers), t("total", lang)])

@@ -1,197 +1,275 @@
 """The files of `estate run`: the simulation's and the optimizer's files side by side, the budget chart,
-and ``report.html``, which embeds every plot and table so it can be mailed on its own.
+and ``report.html``, which embeds every plot and table so it can be mailed on its own, in Chinese (the
+default) or English.
 
 Files (formats in the README): summary.json, series.csv, occupancy.png, demand.png (simulation);
 plan.json, site_map.png (split and sizing); facilities.json (facility plan); budget.csv, budget.png
-(budget); report.html (all of it, with the compliance table).
+(budget); report.html (all of it, with the compliance table). Every table of the report is a view of
+``estate.tables``, put into words with ``estate.i18n`` and ``estate.format``.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 from estate import facility_view
+from estate import format as fmt
 from estate import report as html
-from estate import tables
-from estate.compare import rules_table, run_headline
-from estate.i18n import t
+from estate import tables as views
+from estate.compare import display, rules_table, run_headline
+from estate.i18n import service, t, terms, value
 from estate.pipeline import RunResult
-from estate.uncertainty import band_words, driver_rows, observation_rows, uncertain_rows
 from estate.plan_outputs import write_budget, write_plan, write_site_map
-from estate.sim_outputs import plot_demand, plot_occupancy, write_series, write_summary
+from estate.plots import plot_budget, plot_demand, plot_occupancy
+from estate.sim_outputs import write_series, write_summary
+from standards.errors import InputError
+from estate.uncertainty import band_words, driver_rows, observation_rows, uncertain_rows
 
 FILES = ("summary.json", "series.csv", "occupancy.png", "demand.png", "plan.json", "site_map.png",
          "facilities.json", "budget.csv", "budget.png", "report.html")
-
-
-def budget_by(result: RunResult, key: str) -> dict[int, dict[str, float]]:
-    """Yearly totals split by ``key`` ("payer" or "item")."""
-    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for r in result.budget.rows:
-        out[r.year][getattr(r, key)] += r.amount_cny
-    return {y: dict(v) for y, v in sorted(out.items())}
-
-
-def plot_budget(result: RunResult, path: Path) -> Path:
-    """Stacked bars per year: by payer (left) and by item (right), in million CNY."""
-    from estate.fonts import pyplot
-    plt = pyplot()
-
-    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
-    for ax, key in zip(axes, ("payer", "item")):
-        table = budget_by(result, key)
-        years = list(table)
-        names = sorted({n for v in table.values() for n in v})
-        bottom = [0.0] * len(years)
-        cmap = plt.get_cmap("tab20")
-        for i, name in enumerate(names):
-            values = [table[y].get(name, 0.0) / 1e6 for y in years]
-            ax.bar(years, values, bottom=bottom, color=cmap(i % 20), label=name.replace("_", " "))
-            bottom = [b + v for b, v in zip(bottom, values)]
-        if result.scenario.costs.budget_cap_cny_per_year is not None:
-            ax.axhline(result.scenario.costs.budget_cap_cny_per_year / 1e6, color="black", linestyle="--",
-                       linewidth=1, label="budget cap")
-        ax.set_title(f"by {key}", fontsize=10)
-        ax.set_ylabel("million CNY per year")
-        ax.grid(axis="y", alpha=0.3)
-        # below the bars, never over them (a first year of capital is the tallest bar)
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False,
-                  ncol=3 if len(names) > 8 else max(1, len(names)))
-    fig.suptitle(f"{result.scenario.name}: budget by year", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+LANGS = ("zh", "en")
 
 
 def facilities_doc(result: RunResult) -> dict:
+    """``facilities.json``: the facility plan (``estate.facility_view.to_dict``) and the budget cap's findings."""
     from optimize.budget_cap import to_dict as cap_dict
     return facility_view.to_dict(result.facilities) | {"budget_cap": cap_dict(result.cap)}
 
 
-def write_run(result: RunResult, out: Path) -> list[Path]:
-    """Every file of the run into ``out`` (created; must be empty or hold only files of ours)."""
+def write_run(result: RunResult, out: Path, lang: str = "zh") -> list[Path]:
+    """Every file of the run into ``out`` (created; must be empty or hold only files of ours); the report
+    and the plots in ``lang`` (the site map is the split's own, in English)."""
     paths = [write_summary(result.simulation, out / "summary.json", result.scenario),
              write_series(result.simulation, out / "series.csv"),
-             plot_occupancy(result.simulation, out / "occupancy.png", scenario=result.scenario),
-             plot_demand(result.simulation, out / "demand.png")]
+             plot_occupancy(result.simulation, out / "occupancy.png", scenario=result.scenario, lang=lang),
+             plot_demand(result.simulation, out / "demand.png", lang)]
     write_plan(result.plan, result.checks, out / "plan.json", budget=result.budget, notices=result.notices)
     write_site_map(result.plan, result.scenario, out / "site_map.png")
     (out / "facilities.json").write_text(json.dumps(facilities_doc(result), ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
     write_budget(result.budget, out / "budget.csv")
-    plot_budget(result, out / "budget.png")
+    plot_budget(result, out / "budget.png", lang)
     paths += [out / "plan.json", out / "site_map.png", out / "facilities.json", out / "budget.csv", out / "budget.png"]
-    html.write(build_report(result, out), out / "report.html")
+    html.write(build_report(result, out, lang), out / "report.html")
     paths.append(out / "report.html")
     return paths
 
 
-def payer_rows(result: RunResult) -> list[tuple]:
-    """One row per item and payer: the payer's share of the item over the horizon and the rules behind it."""
-    totals: dict[str, float] = defaultdict(float)
-    out: dict[tuple[str, str], list] = {}
-    for r in result.budget.rows:
-        totals[r.item] += r.amount_cny
-        row = out.setdefault((r.item, r.payer), [r.item, r.payer, 0.0, r.payer_basis, set()])
-        row[2] += r.amount_cny
-        row[4].update(b for b in r.basis.split("; ") if b)
-    return [(item, payer, f"{amount / totals[item]:.0%}" if totals[item] else "—", rule, "; ".join(sorted(bases)))
-            for (item, payer), (_, _, amount, rule, bases) in sorted(out.items())]
+# ---- words for the report ----------------------------------------------------------------------------------
+
+def _citation(result: RunResult, basis: str, lang: str) -> str:
+    """A basis of a figure in words: in Chinese a rule id as its citation, a scenario field as "set by the
+    scenario", a simulated figure as "simulated"; in English as it is."""
+    if lang != "zh":
+        return basis
+    if basis.startswith("scenario:") or basis == "scenario":
+        return t("scenario_setting", lang)
+    if basis.startswith("simulation:"):
+        return t("simulated_basis", lang)
+    try:
+        return str(result.rules.rule(basis).citation)
+    except KeyError:
+        from standards import load_catalog
+        try:
+            return str(load_catalog().rule(basis).citation)
+        except (KeyError, InputError):
+            return basis
 
 
-def compliance_rows(result: RunResult) -> list[tuple]:
-    """The report's compliance table: the one compliance view (``estate.tables.compliance``) as tuples."""
-    return [(x["rule"], x["citation"], x["entity"], x["required"], x["provided"],
-             x["status"] if x["passed"] is None else x["passed"], x["shortfall"]) for x in tables.compliance(result)]
+def _bases(result: RunResult, text: str, lang: str) -> str:
+    """The bases of a budget row ("CQ-73.fulltime_staff; facility_costs.x × facilities.y") in words: in
+    Chinese each rule id as its citation and a scenario field as "set by the scenario"."""
+    if lang != "zh":
+        return text
+    import re
+
+    def one(part: str) -> str:
+        part = re.sub(r"(?:scenario:|simulation:)?[A-Za-z][\w-]*\.[\w.{}]+",
+                      lambda m: _field_or_rule(result, m.group(), lang), part)
+        return terms(part.replace(" not given", "（未给出）"), lang)
+    return "；".join(dict.fromkeys(one(b) for b in text.split("; ") if b))
 
 
-def uncertainty_sections(result: RunResult) -> list[html.Table]:
-    """What P10/P50/P90 mean (both languages), the observations against the bands, the uncertain inputs
-    and what drives each election band's width (``estate.uncertainty``)."""
+def _field_or_rule(result: RunResult, name: str, lang: str) -> str:
+    """A dotted name inside a basis: a rule id's citation, else a scenario field ("set by the scenario")."""
+    cited = _citation(result, name, lang)
+    return t("scenario_setting", lang) if cited == name else cited
+
+
+def _unit(unit: str, lang: str) -> str:
+    try:
+        return value("unit", unit, lang)
+    except KeyError:
+        return unit
+
+
+def _community(cid: str, lang: str) -> str:
+    """A community id; the simulation's whole-estate column ("estate") in words."""
+    from sim.ensemble import ESTATE
+    return t("whole_estate", lang) if cid == ESTATE else cid
+
+
+def _table(title: str, rows: views.Rows, note: str = "") -> html.Table:
+    """A view's localised rows (one dict per row, its keys the headers) as a report table."""
+    return html.Table(title, tuple(rows[0]) if rows else (), [tuple(r.values()) for r in rows], note=note)
+
+
+def subtitle(result: RunResult, lang: str) -> str:
     s, sim = result.scenario, result.simulation
-    words = [band_words("zh"), band_words("en")]
-    out = [html.Table(f"{t('band_words', 'en')} · {t('band_words', 'zh')}", ("", "English", "中文"),
-                      [(q.upper(), words[1][q], words[0][q]) for q in ("p10", "p50", "p90")])]
-    obs = observation_rows(s, sim)
-    if obs:
-        out.append(html.Table(
-            t("observed", "en"), ("date", "month", "metric", "community", "observed", "P10", "P50", "P90",
-                                  "within P10–P90", "source", "note"),
-            [(r["date"], r["month"], r["metric"], r["community"], r["observed"], r["p10"], r["p50"], r["p90"],
-              "—" if r["inside"] is None else r["inside"], r["source"], r["note"]) for r in obs],
-            note="An election is observed by its month, against the band of the simulated election month."))
-    inputs = uncertain_rows(s, sim)
-    if inputs:
-        out.append(html.Table(t("uncertain_inputs", "en"), ("field", "distribution", "drawn P10", "drawn P50",
-                                                              "drawn P90", "note"),
-                              [(r["field"], r["distribution"], *r["drawn"].values(), r["note"]) for r in inputs]))
-        rows = [(b["community"], "—" if b["p10"] is None else b["p10"], "—" if b["p90"] is None else b["p90"],
-                 "—" if b["explained"] is None else f"{b['explained']:.0%}",
-                 "; ".join(f"{d['input']} ρ = {d['rank_correlation']:+.2f}" if d["rank_correlation"] is not None
-                           else f"{d['input']} (constant)" for d in b["drivers"]))
-                for b in driver_rows(sim)]
-        out.append(html.Table(
-            t("band_drivers", "en"), ("community", "election month P10", "P90", "explained by the inputs",
-                                      "rank correlation with each input, strongest first"), rows,
-            note="Spearman's rank correlation over the replications of each drawn input with the election month "
-                 "(+: a higher value, a later election). 'Explained' is the share of the spread in the election "
-                 "month's ranks that a regression on all inputs' ranks accounts for; the rest is the model's own "
-                 "randomness."))
+    if lang == "zh":
+        return (f"{s.purpose}。规则体系：{result.rules.regime.label}；起始 {s.start}，共 {s.horizon_months} 个月；"
+                f"完成 {len(sim.completed)}/{sim.replications} 次模拟，随机种子 {sim.seed}。")
+    return (f"{s.purpose}. Regime {result.rules.regime.label}; start {s.start}, {s.horizon_months} months; "
+            f"{len(sim.completed)} of {sim.replications} replications, seed {sim.seed}.")
+
+
+def notices(result: RunResult, lang: str) -> list[str]:
+    """The report's notices: the split's status (in English with the solver's own explanation), every
+    finding of the answer view (failed rules, budget-cap consequences, unmet demand) with its citation,
+    failed replications and the rule-date notices."""
+    from estate import answers
+
+    plan, sim = result.plan, result.simulation
+    if lang == "zh":
+        out = [f"社区划分：{value('status', plan.status.value, lang)}。"
+               + (t("plan_relaxed", lang) + "见下方合规检查。" if plan.status.value == "relaxed" else "")]
+    else:
+        out = [f"Community split: {plan.status.value}. " + " ".join(plan.explanation)]
+    major, minor = answers.lines(answers.answer(result), lang)
+    out += [f"✗ {x}" for x in major] + ([minor] if minor else [])
+    out += [t("replication_failed", lang).format(n=f.replication) + ("" if lang == "zh" else f": {f.message}")
+            for f in sim.failures]
+    out += rule_date_lines(result, lang)
+    if lang != "zh":
+        out += list(result.facilities.notes) if result.facilities is not None else []
     return out
 
 
-def build_report(result: RunResult, out: Path) -> html.Report:
-    """The report's sections, in the order a meeting reads them: status, headlines, communities,
-    charts, facilities, budget, compliance, rules in force."""
-    s, plan, sim = result.scenario, result.plan, result.simulation
-    rep = html.Report(
-        title=s.name,
-        subtitle=(f"{s.purpose}. Regime {result.rules.regime.label}; start {s.start}, {s.horizon_months} months; "
-                  f"{len(sim.completed)} of {sim.replications} replications, seed {sim.seed}."))
-    rep.notices.append(f"Community split: {plan.status.value}. " + " ".join(plan.explanation))
-    for f in sim.failures:
-        rep.notices.append(f"Replication {f.replication} failed: {f.message}")
-    rep.notices.extend(facility_view.notices(result.facilities))
-    rep.notices.extend(facility_view.cap_notices(result.cap))
-    rep.notices.extend(result.notices)
+def rule_date_lines(result: RunResult, lang: str) -> list[str]:
+    """The rule-date notices (``scenarios.validity``): in English as the CLI prints them; in Chinese each
+    document's rules by their citations, their dates and the scenario's months."""
+    if lang != "zh":
+        return list(result.notices)
+    from scenarios.validity import out_of_date_rules
+    out = []
+    for n in out_of_date_rules(result.scenario, result.rules):
+        cites = "、".join(dict.fromkeys(_citation(result, r, lang) for r in n.rules))
+        span = (f"自 {n.valid_from} 起有效" if n.valid_until is None else f"有效至 {n.valid_until}" if n.valid_from is None
+                else f"有效期 {n.valid_from} 至 {n.valid_until}")
+        before = n.valid_from is not None and n.first < n.valid_from
+        whole = (n.last < n.valid_from) if before else (n.valid_until is not None and n.first > n.valid_until)
+        when = f"{'全部' if whole else '部分'}在其{'生效之前' if before else '失效之后'}"
+        out.append(f"规则时效：{cites} {span}；情景期间 {n.first:%Y-%m} 至 {n.last:%Y-%m}，{when}。"
+                   "仍按原文适用，请核实该规定（或后续文件）是否仍然有效。")
+    return out
 
-    head = run_headline(result)
-    rep.sections.append(html.Table("Headline figures", ("figure", "value"),
-                                   [(t(k, "en"), "—" if v is None else v) for k, v in head.items()]))
-    rows = []
-    for c in plan.communities:
-        e = sim.election(c.id)
-        when = "—" if e["p50"] is None else f"{e['p50']} ({e['p10']}–{e['p90'] if e['p90'] is not None else 'after'})"
-        rows.append((c.id, len(c.buildings), c.households, c.office_building, int(c.staff.value),
-                     int(c.committee_members.value), int(c.resident_groups.value), int(c.grids.value),
-                     round(c.office_area_m2.value), "—" if c.office_shortfall_m2 is None else round(c.office_planned_m2),
-                     "—" if c.office_shortfall_m2 is None else round(c.office_shortfall_m2), when))
-    rep.sections.append(html.Table(
-        "Communities", ("community", "buildings", "households", "office in", "full-time staff", "committee members",
-                        "resident groups", "grids", "office space required m²", "planned m²", "short m²",
-                        "election month P50 (P10–P90)"), rows,
-        note="Staff, groups, grids and space at full occupancy, each from the rule named in plan.json; election "
-             "months counted from the start month."))
-    rep.sections += uncertainty_sections(result)
-    rep.sections += [html.Figure("Occupancy and the committee election", out / "occupancy.png"),
-                     html.Figure("Service demand (P10–P90 band, P50 line)", out / "demand.png"),
-                     html.Figure("Communities and offices", out / "site_map.png")]
-    cols, frows = facility_view.table_rows(result.facilities)
-    rep.sections.append(html.Table("Facilities and opening months", cols, frows))
-    rep.sections.append(html.Figure("Budget by year", out / "budget.png"))
-    by_payer = budget_by(result, "payer")
-    payers = sorted({p for v in by_payer.values() for p in v})
-    rep.sections.append(html.Table("Budget by year and payer (CNY)", ("year", *payers, "total"),
-                                   [(y, *(round(v.get(p, 0.0)) for p in payers), round(sum(v.values())))
-                                    for y, v in by_payer.items()], note=" ".join(f"{n}." for n in result.budget.notes)))
-    rep.sections.append(html.Table("Who pays what, and why (each item's payer and the rule naming it)",
-                                   ("item", "payer", "share", "payer rule", "amount rules"), payer_rows(result)))
-    rep.sections.append(html.Table(
-        "Compliance" + (" (audit of the built estate)" if result.audit is not None else ""),
-        ("rule", "citation", "entity", "required", "provided", "passed", "shortfall"), compliance_rows(result)))
-    rep.sections.append(html.Table("Rules in force", ("role", "rule", "value", "citation", "note"),
-                                   [tuple(r[k] for k in ("role", "rule", "value", "citation", "note")) for r in rules_table(s)]))
+
+def community_rows(result: RunResult, lang: str) -> views.Rows:
+    """The communities view in words: figures at full occupancy and the election as calendar months."""
+    from estate.answers import Election, election_text
+    out = []
+    for r in views.communities(result):
+        e = Election(r["community"], r["households"], r["election_p10_date"], r["election_p50_date"],
+                     r["election_p90_date"], 0, 0)
+        short = "—" if r["office_shortfall_m2"] is None else round(r["office_shortfall_m2"])
+        out.append({t("community", lang): r["community"], t("buildings", lang): r["buildings"],
+                    t("households", lang): r["households"], t("office_in", lang): r["office_building"],
+                    t("staff_short", lang): r["staff"], t("committee_members", lang): r["committee_members"],
+                    t("resident_groups", lang): r["resident_groups"], t("grids", lang): r["grids"],
+                    t("office_required_m2", lang): round(r["office_area_m2"]),
+                    t("office_planned_m2", lang): "—" if r["office_planned_m2"] is None else round(r["office_planned_m2"]),
+                    t("office_short_m2", lang): short,
+                    t("election_dates", lang): election_text(e, lang).removeprefix(f"{r['community']} ")})
+    return out
+
+
+def facility_rows(result: RunResult, lang: str) -> views.Rows:
+    return [{t("service", lang): service(r["service"], lang) if lang == "zh" else r["service"],
+             t("size", lang): r["size"], t("unit", lang): _unit(r["unit"], lang), t("opens", lang): r["opening"],
+             t("capital_short", lang): fmt.money(r["capital_cny"], lang),
+             t("running_short", lang): fmt.money(r["running_cny_per_year"], lang),
+             t("basis", lang): _citation(result, r["size_rule"], lang)} for r in views.facilities(result)]
+
+
+def budget_rows(result: RunResult, lang: str) -> views.Rows:
+    by = views.budget_by(result, "payer")
+    names = sorted({p for v in by.values() for p in v})
+    return [{t("year", lang): str(y), **{value("payer", p, lang): fmt.money(v[p], lang) if v.get(p) else "—" for p in names},
+             t("total", lang): fmt.money(sum(v.values()), lang)} for y, v in by.items()]
+
+
+def payer_rows(result: RunResult, lang: str) -> views.Rows:
+    return [{t("item", lang): value("item", r["item"], lang), t("payer", lang): value("payer", r["payer"], lang),
+             t("share", lang): fmt.pct(r["share"]), t("payer_rule", lang): _bases(result, r["payer_rule"], lang),
+             t("amount_rules", lang): _bases(result, r["amount_rules"], lang)} for r in views.payers(result)]
+
+
+def rules_rows(result: RunResult, lang: str) -> views.Rows:
+    """The rules in force; in Chinese by what they say and their citation (ids and roles are English)."""
+    rows = rules_table(result.scenario, lang)
+    if lang == "zh":
+        return [{t("description", lang): r["description"], t("value", lang): r["value"],
+                 t("citation", lang): r["citation"], t("note", lang): r["note"]} for r in rows]
+    return [{k: r[k] for k in ("role", "rule", "value", "citation", "note")} for r in rows]
+
+
+def uncertainty_sections(result: RunResult, lang: str = "zh") -> list[html.Table]:
+    """What P10/P50/P90 mean, the observations against the bands, the uncertain inputs and what drives
+    each election band's width (``estate.uncertainty``)."""
+    s, sim = result.scenario, result.simulation
+    words = band_words(lang)
+    out = [html.Table(t("band_words", lang), ("", t("description", lang)),
+                      [(q.upper(), words[q]) for q in ("p10", "p50", "p90")])]
+    obs = observation_rows(s, sim)
+    zh = lang == "zh"
+    if obs:
+        out.append(html.Table(
+            t("observed", lang), (t("date", lang), t("metric", lang), t("community", lang), t("observed_value", lang),
+                                  "P10", "P50", "P90", t("inside_band", lang), t("source", lang)),
+            [(r["date"], value("observed", r["metric"], lang), _community(r["community"], lang), r["observed"],
+              r["p10"], r["p50"], r["p90"], "—" if r["inside"] is None else t("yes" if r["inside"] else "no", lang),
+              r["source"]) for r in obs],
+            note=t("observed_note", lang)))
+    inputs = uncertain_rows(s, sim)
+    if inputs:
+        out.append(html.Table(t("uncertain_inputs", lang), (t("input", lang), t("distribution", lang), "P10", "P50", "P90"),
+                              [(value("field", r["field"], lang), r["distribution"], *r["drawn"].values())
+                               for r in inputs]))
+        rows = [(_community(b["community"], lang), "—" if b["p10"] is None else b["p10"], "—" if b["p90"] is None else b["p90"],
+                 "—" if b["explained"] is None else fmt.pct(b["explained"]),
+                 ("；" if zh else "; ").join(
+                     f"{value('field', d['input'], lang)} ρ = {d['rank_correlation']:+.2f}"
+                     if d["rank_correlation"] is not None else f"{value('field', d['input'], lang)} ({t('constant', lang)})"
+                     for d in b["drivers"]))
+                for b in driver_rows(sim)]
+        out.append(html.Table(
+            t("band_drivers", lang), (t("community", lang), t("election_month_p10", lang), "P90",
+                                      t("explained", lang), t("drivers", lang)), rows,
+            note=t("drivers_note", lang)))
+    return out
+
+
+def build_report(result: RunResult, out: Path, lang: str = "zh") -> html.Report:
+    """The report's sections, in the order a meeting reads them: status and findings, headlines,
+    communities, charts, facilities, budget, compliance, rules in force; in ``lang``."""
+    s = result.scenario
+    rep = html.Report(title=s.name, subtitle=subtitle(result, lang), lang=lang)
+    rep.notices.extend(notices(result, lang))
+    head = run_headline(result, lang)
+    rep.sections.append(html.Table(t("headlines", lang), (t("metric", lang), t("value", lang)),
+                                   [(t(k, lang), display(k, v, lang)) for k, v in head.items()]))
+    rep.sections.append(_table(t("communities_table", lang), community_rows(result, lang), note=t("communities_note", lang)))
+    rep.sections += uncertainty_sections(result, lang)
+    rep.sections += [html.Figure(t("occupancy_chart", lang), out / "occupancy.png"),
+                     html.Figure(t("demand_chart", lang), out / "demand.png"),
+                     html.Figure(t("site_map", lang), out / "site_map.png")]
+    rep.sections.append(_table(t("facilities_table", lang), facility_rows(result, lang)))
+    rep.sections.append(html.Figure(t("budget_chart", lang), out / "budget.png"))
+    rep.sections.append(_table(t("budget_table", lang), budget_rows(result, lang),
+                               note=" ".join(f"{n}." for n in result.budget.notes) if lang != "zh" else ""))
+    rep.sections.append(_table(t("payers_table", lang), payer_rows(result, lang)))
+    rep.sections.append(_table(t("compliance", lang) + (t("audit_suffix", lang) if result.audit is not None else ""),
+                               views.compliance_view(result, lang)))
+    rep.sections.append(_table(t("rules", lang), rules_rows(result, lang)))
     return rep

@@ -9,7 +9,7 @@ import io
 from typing import Any, Sequence
 
 from estate import tables
-from estate.i18n import service, t, terms, value
+from estate.i18n import service, t, value
 
 
 def _sheet(wb, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -38,25 +38,15 @@ def workbook(answers: Sequence, results: Sequence, lang: str = "zh") -> bytes:
 
     rows = []
     for a, r in zip(answers, results):
-        by: dict[tuple[int, str, str], float] = {}
-        for b in r.budget.rows:
-            k = (b.year, b.item, b.payer)
-            by[k] = by.get(k, 0.0) + b.amount_cny
         rows += [(a.label, y, value("item", item, lang), value("payer", payer, lang), round(cny / 1e4, 2))
-                 for (y, item, payer), cny in sorted(by.items())]
+                 for (y, item, payer), cny in tables.budget_totals(r, ("year", "item", "payer")).items()]
     _sheet(wb, t("sheet_budget", lang), (t("scenario", lang), t("year", lang), t("item", lang), t("payer", lang),
                                          f"{t('amount', lang)}（{wan}）" if zh else f"{t('amount', lang)} ({wan})"), rows)
 
-    rows = []
-    for a, r in zip(answers, results):
-        mark, order = {False: "✗", None: "—", True: "✓"}, {False: 0, None: 1, True: 2}   # — : not checked
-        rows += [(a.label, mark[x["passed"]], x["rule"], terms(x["citation"], lang), terms(x["entity"], lang),
-                  terms(x["required"], lang), terms(x["provided"], lang),
-                  x["shortfall"] if x["passed"] is False else None)
-                 for x in sorted(tables.compliance(r), key=lambda x: order[x["passed"]])]
-    _sheet(wb, t("sheet_compliance", lang), (t("scenario", lang), t("passed", lang), t("rule", lang),
-                                             t("citation", lang), t("entity", lang), t("required", lang),
-                                             t("provided", lang), t("shortfall", lang)), rows)
+    view = [(a.label, tables.compliance_view(r, lang)) for a, r in zip(answers, results)]
+    cols = list(view[0][1][0]) if view and view[0][1] else []
+    rows = [(label, *x.values()) for label, xs in view for x in xs]   # the app's compliance view, per scenario
+    _sheet(wb, t("sheet_compliance", lang), (t("scenario", lang), *cols), rows)
 
     rows = []
     for a, r in zip(answers, results):

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from optimize.facility_model import FacilityModel, ModuleInput, ServiceInput, year_of
 from optimize.plan import Figure
@@ -412,53 +412,3 @@ def _service_plan(c: _Costed, inp: ServiceInput, mods: tuple[FacilityModule, ...
         unmet.append(UnmetMonth(t, calendar(t, scenario), d, cap, short, reason))
     return ServicePlan(c.spec.name, c.spec.unit, c.spec.metric, c.sizing_rule, c.modules_rule, inp.max_sites, mods,
                        inp.demand, tuple(capacity), tuple(unmet))
-
-
-# ---- outputs --------------------------------------------------------------------------------------------
-
-def notices(plan: FacilityPlan | None) -> list[str]:
-    """One line per run of unmet months, and any note, for reports."""
-    if plan is None:
-        return []
-    lines = []
-    if plan.status is not SolveStatus.OPTIMAL:
-        lines.append(f"Facility plan: solver status {plan.status.value} ({plan.solver}).")
-    lines += [f"Facility plan: {n}." for n in plan.notes]
-    lines += [f"Facility plan: {r.line()}." for s in plan.services for r in s.unmet_runs()]
-    return lines
-
-
-def to_dict(plan: FacilityPlan | None) -> dict[str, Any]:
-    """The plan as plain JSON-able data (``facilities.json``)."""
-    if plan is None:
-        return {}
-    return {
-        "status": plan.status.value, "quantile": plan.quantile, "start": plan.start, "months": plan.months,
-        "solver": plan.solver, "objective": plan.objective, "gap": plan.gap, "solve_seconds": plan.solve_seconds,
-        "cap_applied": plan.cap_applied, "headroom_cny": {str(y): v for y, v in plan.headroom_cny},
-        "notes": list(plan.notes),
-        "services": [{
-            "service": s.service, "unit": s.unit, "demand_metric": s.metric,
-            "requirement": service(s.service).requirement, "sizing_rule": s.sizing_rule,
-            "modules_rule": s.modules_rule, "max_sites": s.max_sites,
-            "modules": [{
-                "size": m.size.value, "unit": m.unit, "opening_month": m.opening_month, "opening": m.opening,
-                "capital_cny": round(m.capital_cny.value, 2), "running_cny_per_year": round(m.running_cny_per_year.value, 2),
-                "rules": {"size": m.size.rule, "capital_cny": m.capital_cny.rule,
-                          "running_cny_per_year": m.running_cny_per_year.rule}} for m in s.modules],
-            "unmet_months": len(s.unmet),
-            "unmet": [{"first_month": r.first_month, "last_month": r.last_month, "first": r.first, "last": r.last,
-                       "months": r.months, "max_shortfall": round(r.max_shortfall, 3), "reason": r.reason.value,
-                       "rule": r.rule} for r in s.unmet_runs()],
-        } for s in plan.services],
-    }
-
-
-def table_rows(plan: FacilityPlan | None) -> tuple[tuple[str, ...], list[tuple]]:
-    """Columns and rows of the facilities table of a report: one row per module opened."""
-    cols = ("service", "size", "unit", "opens", "capital CNY", "running CNY/yr", "size rule", "cost rules")
-    if plan is None:
-        return cols, []
-    return cols, [(m.service, m.size.value, m.unit, m.opening, round(m.capital_cny.value),
-                   round(m.running_cny_per_year.value), m.size.rule,
-                   f"{m.capital_cny.rule}; {m.running_cny_per_year.rule}") for m in plan.modules]

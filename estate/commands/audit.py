@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from estate import tables as views
     from estate.outputs import guarded
     from estate.plan_outputs import write_audit
     from estate.validation import runnable
@@ -30,8 +31,8 @@ def run(args: argparse.Namespace) -> int:
         checks = audit(s, r)
         write_audit(checks, staging / "audit.json")
         d = guard.commit(scenario=args.scenario, seed=None)
-    failed = sum(k.passed is False for k in checks)
-    unchecked = sum(k.passed is None for k in checks)
+    counts = views.check_counts(views.check_row(k) for k in checks)
+    failed, unchecked = counts["failed"], counts["not_checked"]
     print(f"{args.scenario}: {len(checks)} checks, {failed} failed, {unchecked} not checked; wrote {d}/audit.json")
     if failed:
         print(f"{args.scenario}: {failed} of {len(checks)} checks failed (see {d}/audit.json)", file=sys.stderr)

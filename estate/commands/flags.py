@@ -43,8 +43,16 @@ def seconds(name: str, value: float | None, high: float) -> None:
         raise InputError(f"{name} must be a number of seconds > 0 and ≤ {high:,.0f} (got {value})")
 
 
+def language(name: str, value: str | None) -> None:
+    """A report language: one of ``estate.i18n.LANGUAGES`` (zh, en)."""
+    from estate.i18n import LANGUAGES
+    if value is not None and value not in LANGUAGES:
+        raise InputError(f"{name} must be one of {', '.join(LANGUAGES)} (got {value!r})")
+
+
 def check_run(args: argparse.Namespace) -> None:
     """--replications, --seed and --workers of `run` and `simulate`."""
     whole("--replications", args.replications, *REPLICATIONS)
     whole("--seed", args.seed, *SEED)
     whole("--workers", args.workers, 1, MAX_WORKERS)
+    language("--lang", getattr(args, "lang", None))

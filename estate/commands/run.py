@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, metavar="S", help="seed ≥ 0 (default: the scenario's)")
     p.add_argument("--workers", type=int, default=None, metavar="W",
                    help=f"worker processes, 1–{flags.MAX_WORKERS} (default: one per CPU; 1 runs in this process)")
+    p.add_argument("--lang", default="zh", metavar="LANG",
+                   help="language of report.html and budget.png: zh (default) or en")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -44,6 +46,7 @@ class StageProgress:
 
 
 def run(args: argparse.Namespace) -> int:
+    from estate import tables as views
     from estate.outputs import guarded
     from estate.geo_outputs import write_geo
     from estate.pipeline import run as run_all
@@ -60,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     with guard as staging:
         result = run_all(scenario, rules, replications=replications, seed=args.seed, executor=executor,
                          workers=workers, progress=None if args.quiet else StageProgress())
-        paths = write_run(result, staging)
+        paths = write_run(result, staging, args.lang)
         paths += write_geo(result.plan, scenario, rules, args.scenario, staging, result.simulation)   # a GIS layout's plan
         out = guard.commit(scenario=args.scenario, seed=result.simulation.seed)
     plan = result.plan
@@ -72,10 +75,8 @@ def run(args: argparse.Namespace) -> int:
     from estate.uncertainty import observation_lines
     for line in observation_lines(scenario, result.simulation):
         print(f"  {line}")
-    checks = result.audit or result.checks
-    failed = sum(k.passed is False for k in checks)
-    unchecked = sum(k.passed is None for k in checks)
-    print(f"  checks: {len(checks) - failed - unchecked} passed, {failed} failed, {unchecked} not checked")
+    counts = views.check_counts(views.compliance(result))
+    print(f"  checks: {counts['passed']} passed, {counts['failed']} failed, {counts['not_checked']} not checked")
     print(f"  budget: {result.budget.notes[0]}")
     for line in result.notices:
         print(f"  {line}")

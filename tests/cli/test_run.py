@@ -27,12 +27,19 @@ def test_every_file_is_written(run_dir):
         assert (run_dir / name).stat().st_size > 0, name
 
 
-def test_the_report_is_self_contained_and_has_the_compliance_table(run_dir):
-    page = (run_dir / "report.html").read_text(encoding="utf-8")
+def test_the_report_is_self_contained_in_chinese_and_has_the_compliance_table(run_dir):
+    page = (run_dir / "report.html").read_text(encoding="utf-8")      # --lang zh is the default
     assert not re.search(r"(src|href)=['\"]https?:", page)
     assert page.count("data:image/png;base64,") == 4      # occupancy, demand, site map, budget
-    assert "<h2>Compliance</h2>" in page and "CQ-73.community_households" in page
-    assert "below the 3,000 minimum of CQ-73.community_households" in page   # the relaxed plan's explanation
+    assert "<html lang='zh-CN'>" in page and "<h2>合规检查</h2>" in page
+    # the relaxed plan's failed rule, in the document's words with its citation
+    assert "“公租房社区规模原则上按3000—5000户设置" in page and "C1 2,400 / 3,000–5,000 户（CQ-73 §一(一)）" in page
+
+
+def test_a_language_other_than_zh_or_en_is_one_line(tmp_path, capsys):
+    assert main(["run", str(ROOT / "scenarios/small-2400.toml"), "--out", str(tmp_path / "o"), "--lang", "fr"]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == ["--lang must be one of zh, en (got 'fr')"]
+    assert not (tmp_path / "o").exists()
 
 
 def test_the_plan_is_relaxed_and_says_why(run_dir):

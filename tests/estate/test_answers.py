@@ -10,22 +10,11 @@ import pytest
 from estate import answers, format as fmt, report, tables, workbook
 from estate.compare import labels
 from estate.i18n import _TEXT, service, t, term, value
-from estate.pipeline import run
 from scenarios import load, rules_of
-from scenarios.loader import validate
 from scenarios.services import SERVICES
-from scenarios.writer import to_data
 from standards import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def capped():
-    data = to_data(load(ROOT / "scenarios" / "small-2400.toml"))
-    data.setdefault("costs", {})["budget_cap_cny_per_year"] = 8_000_000
-    s = validate(data, "test", ROOT / "scenarios")
-    return run(s, rules_of(s), replications=4, seed=3, workers=1)
 
 
 def test_money_dates_and_shares_read_as_a_meeting_reads_them():

@@ -83,9 +83,9 @@ def test_the_report_and_plan_json_say_which_rules_are_out_of_date(chongqing):
     (notice,) = plan["rule_notices"]
     assert notice.startswith("Rule dates: GZ-3.grid_households: valid 2014-02-19 to 2017-02-18 (GZ-3 §八")
     assert "wholly after it expired" in notice
-    report = (chongqing / "report.html").read_text(encoding="utf-8")
-    assert "GZ-3.grid_households: valid 2014-02-19 to 2017-02-18" in report
-    assert "Who pays what" in report and "CQ-73.payer_owner_office" in report
+    report = (chongqing / "report.html").read_text(encoding="utf-8")      # in Chinese, the default
+    assert "规则时效：GZ-3 §四(三) 有效期 2014-02-19 至 2017-02-18" in report and "全部在其失效之后" in report
+    assert "出资方及其依据" in report and "<td>办公服务用房装修</td><td>业主单位</td><td>100%</td><td>CQ-73 §三(九)</td>" in report
 
 
 def test_shandong_splits_5_5_only_the_items_sd22_lists(shandong):

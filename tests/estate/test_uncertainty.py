@@ -94,6 +94,6 @@ def test_estate_run_reports_observations_and_nonzero_election_bands(tmp_path):
     months = doc["communities"][0]["election_month"]
     assert months["p90"] - months["p10"] > 0
     page = (out / "report.html").read_text(encoding="utf-8")
-    for text in ("What was observed, against the simulated bands", "What drives the width of each band",
-                 "Uncertain inputs", "P90：十次模拟中有九次", "P90: nine runs in ten", "count A", "minutes"):
+    for text in ("实际观测与模拟区间对照", "哪些假设决定了区间宽度", "不确定的假设（每次模拟各自抽取）",
+                 "P90：十次模拟中有九次", "count A", "minutes"):      # in Chinese, estate run's default
         assert text in page, text

@@ -12,7 +12,7 @@ import pytest
 import scenarios.schema
 from estate.plan_outputs import write_budget
 from optimize import budget, plan_facilities, plan_split
-from optimize.facilities import to_dict
+from estate.facility_view import to_dict
 from scenarios.services import PLANNED, service
 from standards import formulas
 from standards.errors import InputError
