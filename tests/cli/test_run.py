@@ -32,8 +32,8 @@ def test_the_report_is_self_contained_in_chinese_and_has_the_compliance_table(ru
     assert not re.search(r"(src|href)=['\"]https?:", page)
     assert page.count("data:image/png;base64,") == 4      # occupancy, demand, site map, budget
     assert "<html lang='zh-CN'>" in page and "<h2>合规检查</h2>" in page
-    # the relaxed plan's failed rule, in the document's words with its citation
-    assert "“公租房社区规模原则上按3000—5000户设置" in page and "C1 2,400 / 3,000–5,000 户（CQ-73 §一(一)）" in page
+    # the relaxed plan's failed rule, in Chinese words (the rule's description_zh) with its citation
+    assert "每个公租房社区的户数" in page and "C1 2,400 / 3,000–5,000 户（CQ-73 §一(一)）" in page
 
 
 def test_a_language_other_than_zh_or_en_is_one_line(tmp_path, capsys):

@@ -174,4 +174,4 @@ def test_every_budget_item_and_cap_tier_of_every_regime_has_words():
             assert "_" not in value("item", item, lang), (item, lang)       # words, not the identifier
         for tier in CAP_TIERS:
             assert value("tier", tier, lang), tier
-    assert value("item", "social_worker_housing_fund") == "社工住房公积金"
+    assert value("item", "social_worker_housing_fund") == "社会工作专业人员住房公积金"   # labels.toml
