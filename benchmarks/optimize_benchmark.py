@@ -20,10 +20,9 @@ median CPU time of the whole split (this process and CBC's), which other jobs do
 Targets (issue 13, HiGHS, 2 cores): new families, 100 buildings proven 0.1% gap ≤ 5 s; 200 buildings
 proven 1% gap ≤ 10 s; 400 buildings a split within the band ≤ 30 s; the old family no slower than
 before, measured in the same run as a ratio. ``--before`` runs every row twice, the split as it runs
-(``STRONG``) and as issue 13's first pass left it (``BEFORE``: HiGHS's sub-MIP heuristics on, (2) in
-full), interleaved estate by estate so both see the same load. ``--ablation`` measures each piece alone
-on the new families: (12), (13) against the model without either, then the lean (2) and the sub-MIPs
-off against ``BEFORE``. The plot (``--png``): time against buildings on log axes, one line per family,
+(``STRONG``) and as issue 13's first pass left it (``BEFORE``: HiGHS's sub-MIP heuristics on),
+interleaved estate by estate so both see the same load. ``--ablation`` measures each piece alone
+on the new families: (12), (13), the lean (2) and the sub-MIPs off, against the model without (12)-(13). The plot (``--png``): time against buildings on log axes, one line per family,
 with the exponent of a least-squares fit of log time on log buildings over the reached medians.
 
     .venv/bin/python benchmarks/optimize_benchmark.py                 # full sweep, ~16 min at --limit 10
@@ -231,8 +230,8 @@ def main() -> None:
         old = dict(lean=False, sub_mips=True)
         variants = {"plain": PLAIN, "(12) only": Formulation(piece_open=True, aggregates=False, **old),
                     "(13) only": Formulation(piece_open=False, aggregates=True, **old), "both (BEFORE)": BEFORE,
-                    "+ lean (2)": Formulation(lean=True, sub_mips=True),
-                    "+ no sub-MIPs": Formulation(lean=False, sub_mips=False), "now": STRONG}
+                    "lean (2)": Formulation(lean=True, sub_mips=True), "now (no sub-MIPs)": STRONG,
+                    "now + lean (2)": Formulation(lean=True)}
         for fam in [f for f in a.families if f != "old"]:
             compare(base, rules, fam, a.sizes, a.seeds, a.limit, variants)
     elif a.no_sweep:

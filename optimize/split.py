@@ -68,14 +68,15 @@ RADIUS_FACTOR = 1.0  # a modelling cut on candidate pairs, not a rule
 class Formulation:
     """Which strengthenings of the model, and which solver settings, are on (the defaults are the split as
     it runs; ``PLAIN`` and ``BEFORE`` give earlier states, which the benchmark measures against):
-    ``piece_open`` adds (12), ``aggregates`` (13); ``lean`` leaves out (2) where (6) and (12) imply it;
+    ``piece_open`` adds (12), ``aggregates`` (13); ``lean`` leaves out (2) where (6) and (12) imply it (off:
+    measured on the benchmark's 100-building estates, it made HiGHS faster on some and slower on others);
     ``sub_mips`` keeps HiGHS's RINS, RENS and root-reduced-cost sub-MIP heuristics on the parts within the
     band (``solver.NO_SUB_MIPS``: off, the heuristic's warm start stands in for them; a relaxed part, whose
     heuristic split may be far from the least violation, keeps them; CBC is not affected)."""
 
     piece_open: bool = True
     aggregates: bool = True
-    lean: bool = True
+    lean: bool = False
     sub_mips: bool = False
 
     def highs_options(self) -> dict[str, object]:
@@ -83,7 +84,7 @@ class Formulation:
 
 
 STRONG = Formulation()
-BEFORE = Formulation(lean=False, sub_mips=True)                    # (12), (13) as issue 13's first pass left it
+BEFORE = Formulation(sub_mips=True)                    # as issue 13's first pass left the split
 PLAIN = Formulation(piece_open=False, aggregates=False, lean=False, sub_mips=True)   # before (12), (13)
 
 
@@ -110,7 +111,8 @@ class SplitModel:
 
     (1) ``assign[u]``                             Σ_j x_uj = 1                       each unit in one community
     (2) ``office[u,j]``                           x_uj ≤ y_j                          only open offices take units
-        (left out for a unit not whole when (12) is on: (6) and (12) give x_uj ≤ v_cj ≤ y_j)
+        (implied for a unit not whole when (12) is on: (6) and (12) give x_uj ≤ v_cj ≤ y_j;
+        ``Formulation(lean=True)`` leaves those rows out)
     (3) ``<band rule>.community_size_min[j]``     Σ_u h_u x_uj (+ s⁻_j) ≥ L y_j
     (4) ``<band rule>.community_size_max[j]``     Σ_u h_u x_uj (− s⁺_j) ≤ U y_j
     (5) ``contiguity[u,j]``                       x_uj ≤ Σ_{k∈N(u), k ≺_j u} x_kj  (u ≠ r(j)): a path of
