@@ -18,16 +18,18 @@ it was reached. The 1-minute load average is printed beside each row: the machin
 median CPU time of the whole split (this process and CBC's), which other jobs do not inflate.
 
 Targets (issue 13, HiGHS, 2 cores): new families, 100 buildings proven 0.1% gap ≤ 5 s; 200 buildings
-proven 1% gap ≤ 10 s; 400 buildings a split within the band ≤ 30 s; the old family no slower than the
-model before (12) and (13) of ``SplitModel`` (``Formulation``), measured in the same run as a ratio.
-``--ablation`` measures each of (12) and (13) alone on the new families. The plot (``--png``): time
-against buildings on log axes, one line per family, with the exponent of a least-squares fit of
-log time on log buildings over the reached medians.
+proven 1% gap ≤ 10 s; 400 buildings a split within the band ≤ 30 s; the old family no slower than
+before, measured in the same run as a ratio. ``--before`` runs every row twice, the split as it runs
+(``STRONG``) and as issue 13's first pass left it (``BEFORE``: HiGHS's sub-MIP heuristics on),
+interleaved estate by estate so both see the same load. ``--ablation`` measures each piece alone
+on the new families: (12), (13), the lean (2) and the sub-MIPs off, against the model without (12)-(13). The plot (``--png``): time against buildings on log axes, one line per family,
+with the exponent of a least-squares fit of log time on log buildings over the reached medians.
 
     .venv/bin/python benchmarks/optimize_benchmark.py                 # full sweep, ~16 min at --limit 10
     .venv/bin/python benchmarks/optimize_benchmark.py --quick         # 50 and 100 buildings, one seed, HiGHS
     .venv/bin/python benchmarks/optimize_benchmark.py --ablation --sizes 100 --families large-clusters towers
-    .venv/bin/python benchmarks/optimize_benchmark.py --no-sweep        # old family, before/after (12)-(13)
+    .venv/bin/python benchmarks/optimize_benchmark.py --no-sweep        # old family, before/after
+    .venv/bin/python benchmarks/optimize_benchmark.py --before --solvers highs --sizes 100 200  # before/after
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pathlib import Path
 
 import scenarios
 from optimize.solver import available
-from optimize.split import PLAIN, STRONG, Formulation, split_indices
+from optimize.split import BEFORE, PLAIN, STRONG, Formulation, split_indices
 from scenarios import FAMILIES, family_layout, synthetic_layout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,10 +102,11 @@ def cell(xs: list[float | None]) -> str:
     return f"{'>limit' if math.isinf(m) else f'{m:.2f}'} {got}/{len(xs)}"
 
 
-def sweep(base, rules, families, sizes, seeds, solvers, limit, have) -> dict:
-    """Every family × size × solver; prints a row each; returns the runs by (family, size, solver)."""
-    out: dict[tuple[str, int, str], list[Run]] = {}
-    print(f"{'family':>15} {'size':>5} {'bldgs':>5} {'households':>10} {'solver':>6} {'in band s':>11} "
+def sweep(base, rules, families, sizes, seeds, solvers, limit, have, variants: dict[str, Formulation]) -> dict:
+    """Every family × size × solver × variant (the variants interleaved seed by seed); prints a row each;
+    returns the runs by (family, size, solver, variant)."""
+    out: dict[tuple[str, int, str, str], list[Run]] = {}
+    print(f"{'family':>15} {'size':>5} {'bldgs':>5} {'households':>10} {'solver':>6} {'variant':>7} {'in band s':>11} "
           f"{'1% s':>11} {'0.1% s':>11} {'cpu s':>6} {'load':>5}  statuses")
     for fam in families:
         for n in sizes:
@@ -111,20 +114,29 @@ def sweep(base, rules, families, sizes, seeds, solvers, limit, have) -> dict:
                 if solver not in have:
                     print(f"{fam:>15} {n:>5} {'':>5} {'':>10} {solver:>6} not available")
                     continue
-                rs = [run(base, rules, fam, n, seed, solver, limit, STRONG) for seed in range(seeds)]
-                out[fam, n, solver] = rs
-                print(f"{fam:>15} {n:>5} {round(statistics.median(r.buildings for r in rs)):>5} "
-                      f"{round(statistics.median(r.households for r in rs)):>10,} {solver:>6} "
-                      f"{cell([r.in_band for r in rs]):>11} {cell([r.to_1 for r in rs]):>11} "
-                      f"{cell([r.to_01 for r in rs]):>11} {statistics.median(r.cpu for r in rs):>6.2f} {load():>5}  "
-                      f"{','.join(r.status for r in rs)}", flush=True)
+                got: dict[str, list[Run]] = {k: [] for k in variants}
+                for seed in range(seeds):
+                    for k, f in variants.items():
+                        got[k].append(run(base, rules, fam, n, seed, solver, limit, f))
+                for k, rs in got.items():
+                    out[fam, n, solver, k] = rs
+                    print(f"{fam:>15} {n:>5} {round(statistics.median(r.buildings for r in rs)):>5} "
+                          f"{round(statistics.median(r.households for r in rs)):>10,} {solver:>6} {k:>7} "
+                          f"{cell([r.in_band for r in rs]):>11} {cell([r.to_1 for r in rs]):>11} "
+                          f"{cell([r.to_01 for r in rs]):>11} {statistics.median(r.cpu for r in rs):>6.2f} "
+                          f"{load():>5}  {','.join(r.status for r in rs)}", flush=True)
+                if len(variants) > 1:
+                    ref, *others = list(variants)
+                    cpu0 = statistics.median(r.cpu for r in got[ref])
+                    print(f"{'':>15} {'':>5} CPU s against {ref!r}: " + "; ".join(
+                        f"{k} {statistics.median(r.cpu for r in got[k]) / cpu0:.2f}×" for k in others), flush=True)
     return out
 
 
 def targets(runs: dict, seeds: int) -> None:
     for n, (what, secs) in TARGETS.items():
         for fam in FAMILIES:
-            rs = runs.get((fam, n, "highs"))
+            rs = runs.get((fam, n, "highs", "now"))
             if not rs:
                 continue
             xs = [r.to_01 if what == "0.1%" else r.to_1 if what == "1%" else r.in_band for r in rs]
@@ -163,9 +175,9 @@ def plot(runs: dict, path: Path, limit: float) -> None:
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
     for ax, (key, label) in zip(axes, (("in_band", "first split within the band"), ("to_1", "proven 1% gap"))):
-        for fam in sorted({f for f, _, s in runs if s == "highs"}):
+        for fam in sorted({f for f, _, s, _ in runs if s == "highs"}):
             pts = sorted((statistics.median(r.buildings for r in rs), median([getattr(r, key) for r in rs]))
-                         for (f, n, s), rs in runs.items() if f == fam and s == "highs")
+                         for (f, n, s, k), rs in runs.items() if f == fam and s == "highs" and k == "now")
             got = [(x, y) for x, y in pts if not math.isinf(y) and y > 0]
             if len(got) >= 2:
                 k, _ = np.polyfit(np.log([x for x, _ in got]), np.log([y for _, y in got]), 1)
@@ -203,6 +215,8 @@ def main() -> None:
     ap.add_argument("--ablation", action="store_true",
                     help="each strengthening alone on the new families instead of the sweep")
     ap.add_argument("--no-sweep", action="store_true", help="only the comparison of formulations on 'old'")
+    ap.add_argument("--before", action="store_true",
+                    help="each row also as issue 13's first pass left the split (BEFORE), interleaved")
     ap.add_argument("--png", type=Path, default=ROOT / "out" / "split_scaling.png")
     a = ap.parse_args()
     if a.quick:
@@ -213,17 +227,21 @@ def main() -> None:
     print(f"before: load average {load()} on {os.cpu_count()} CPUs; time limit {a.limit:g} s, gap asked 0.1%, "
           f"{a.seeds} seeds")
     if a.ablation:
-        variants = {"plain": PLAIN, "(12) only": Formulation(piece_open=True, aggregates=False),
-                    "(13) only": Formulation(piece_open=False, aggregates=True), "both": STRONG}
+        old = dict(lean=False, sub_mips=True)
+        variants = {"plain": PLAIN, "(12) only": Formulation(piece_open=True, aggregates=False, **old),
+                    "(13) only": Formulation(piece_open=False, aggregates=True, **old), "both (BEFORE)": BEFORE,
+                    "lean (2)": Formulation(lean=True, sub_mips=True), "now (no sub-MIPs)": STRONG,
+                    "now + lean (2)": Formulation(lean=True)}
         for fam in [f for f in a.families if f != "old"]:
             compare(base, rules, fam, a.sizes, a.seeds, a.limit, variants)
     elif a.no_sweep:
-        compare(base, rules, "old", a.sizes, a.seeds, a.limit, {"before (12), (13)": PLAIN, "now": STRONG})
+        compare(base, rules, "old", a.sizes, a.seeds, a.limit, {"before": BEFORE, "now": STRONG})
     else:
-        runs = sweep(base, rules, a.families, a.sizes, a.seeds, a.solvers, a.limit, have)
+        variants = {"before": BEFORE, "now": STRONG} if a.before else {"now": STRONG}
+        runs = sweep(base, rules, a.families, a.sizes, a.seeds, a.solvers, a.limit, have, variants)
         targets(runs, a.seeds)
-        if "old" in a.families and "highs" in have:
-            compare(base, rules, "old", a.sizes, a.seeds, a.limit, {"before (12), (13)": PLAIN, "now": STRONG})
+        if "old" in a.families and "highs" in have and not a.before:
+            compare(base, rules, "old", a.sizes, a.seeds, a.limit, {"before": BEFORE, "now": STRONG})
         plot(runs, a.png, a.limit)
     print(f"after: load average {load()}")
 

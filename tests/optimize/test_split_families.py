@@ -11,8 +11,9 @@ import pytest
 from optimize import PlanStatus, plan_split, verify
 from optimize.graph import units_of
 from optimize.planner import split_indices as real_split_indices
-from optimize.solver import SolveResult, SolveStatus, _cbc_progress
-from optimize.split import PLAIN, STRONG, SplitModel, SplitResult, Weights, split_indices
+from optimize import split as split_module
+from optimize.solver import NO_SUB_MIPS, SolveResult, SolveStatus, _cbc_progress, available, solve
+from optimize.split import BEFORE, PLAIN, STRONG, Formulation, SplitModel, SplitResult, Weights, split_indices
 from scenarios import FAMILIES, family_layout
 from tests.optimize.conftest import with_buildings
 
@@ -130,11 +131,70 @@ def test_the_strong_formulation_keeps_the_optimum(cq):
     s, r = cq
     t = with_buildings(s, family_layout("large-clusters", buildings=24, seed=0))   # one cluster of 7,310
     objs = []
-    for f in (PLAIN, STRONG):
+    for f in (PLAIN, BEFORE, STRONG, Formulation(lean=True)):
         _, _, res, _, _ = split_indices(t, r, solver="highs", time_limit=30, gap=0.0, formulation=f)
         assert res.solve.status is SolveStatus.OPTIMAL
         objs.append(res.solve.objective)
-    assert objs[0] == pytest.approx(objs[1], abs=1e-6)
+    assert objs == pytest.approx([objs[0]] * 4, abs=1e-6)
+
+
+def office_rows(m: SplitModel) -> set[tuple[int, int]]:
+    # PuLP writes "office[u,j]" as "office_u,j_"
+    return {tuple(int(x) for x in c.name[len("office_"):-1].split(",")) for c in m.problem.constraints()
+            if c.name.startswith("office_")}
+
+
+def test_the_lean_model_leaves_out_only_the_office_rows_that_6_and_12_imply(cq):
+    s, r = cq
+    t = with_buildings(s, family_layout("mixed-phases", buildings=45, seed=0))   # whole clusters and split ones
+    lean, full = model_of(t, r, Formulation(lean=True)), model_of(t, r, STRONG)
+    un = lean.units
+    every = {(u, j) for (u, j) in full.x if u != un.unit_of[j]}
+    assert office_rows(full) == every
+    kept = office_rows(lean)
+    assert kept == {(u, j) for (u, j) in every if un.whole[u]}
+    assert kept and len(kept) < len(every)                # the estate has both kinds of unit
+    # without (12) nothing implies (2): lean alone leaves every row in
+    assert office_rows(model_of(t, r, Formulation(piece_open=False, lean=True))) == every
+
+
+def test_the_split_switches_highs_sub_mips_off_within_the_band_only(cq, small, monkeypatch):
+    seen = []
+    real = split_module.solve
+
+    def spy(problem, name, time_limit, gap, highs_options=None):
+        seen.append(highs_options or {})
+        return real(problem, name, time_limit, gap, highs_options)
+
+    monkeypatch.setattr(split_module, "solve", spy)
+    s, r = cq
+    t = with_buildings(s, family_layout("large-clusters", buildings=24, seed=0))
+    split_indices(t, r, solver="highs", time_limit=5, gap=0.001)
+    assert seen == [NO_SUB_MIPS]
+    seen.clear()
+    split_indices(t, r, solver="highs", time_limit=5, gap=0.001, formulation=BEFORE)
+    assert seen == [{}]
+    seen.clear()
+    s2, r2 = small                                   # 2,400 households: a relaxed part, solved in two steps
+    split_indices(s2, r2, solver="highs", time_limit=5, gap=0.001)
+    assert seen == [{}, {}]
+
+
+def test_highs_options_reach_highs_and_cbc_runs_without_them():
+    import pulp
+    p = pulp.LpProblem("options", pulp.LpMinimize)
+    a = p.add_variable("a", 0, 1, pulp.LpBinary)
+    b = p.add_variable("b", 0, 1, pulp.LpBinary)
+    p += a + 2 * b
+    p += a + b >= 1, "one"
+    r = solve(p, "highs", 5, 0.0, NO_SUB_MIPS)
+    assert r.status is SolveStatus.OPTIMAL and r.objective == pytest.approx(1.0)
+    assert [p.solverModel.getOptionValue(k)[1] for k in NO_SUB_MIPS] == [False] * len(NO_SUB_MIPS)
+    solve(p, "highs", 5, 0.0)
+    assert [p.solverModel.getOptionValue(k)[1] for k in NO_SUB_MIPS] == [True] * len(NO_SUB_MIPS)
+    if "cbc" in available():
+        r = solve(p, "cbc", 5, 0.0, NO_SUB_MIPS)
+        assert r.status is SolveStatus.OPTIMAL and r.objective == pytest.approx(1.0)
 
 
 def test_time_to_a_gap_is_read_from_the_solvers_progress():
