@@ -287,3 +287,35 @@ def test_layout_of_a_scenario_is_its_gis_file_or_none(tmp_path):
     assert gis.layout_of(load(ROOT / "chongqing-20k.toml"), ROOT / "chongqing-20k.toml") is None      # a CSV
     edited = s.model_copy(update={"buildings": s.buildings[1:]})          # buildings since changed: not the file's
     assert gis.layout_of(edited, path) is None
+
+
+def test_the_bundled_gis_example_is_its_generators_output_and_splits_as_the_csv():
+    """layouts/chongqing-20k.geojson (CGCS2000 GK CM 108°E) is what scenarios.example_gis writes, reads back
+    as the CSV's buildings (the same distances between them within the zone's scale, ~2e-4 at 134 km from
+    the central meridian; the local frame points at true north, the zone's grid 0.7° off it there), and
+    chongqing-20k on it splits into the same communities as on the CSV."""
+    from optimize import plan_split
+    from scenarios import example_gis, rules_of
+    from scenarios.loader import validate
+    from scenarios.writer import to_data
+
+    assert (ROOT / "layouts" / "chongqing-20k.geojson").read_text(encoding="utf-8") == example_gis.text()
+    read = gis.read(ROOT / "layouts" / "chongqing-20k.geojson", "chongqing-20k.geojson")
+    assert gis._name(read.georef.source).startswith("CGCS2000") or "4545" in str(read.georef.source)
+    assert [b.id for b in read.buildings] == [b.id for b in BUNDLED]
+    for b, c in zip(read.buildings, BUNDLED):
+        assert (b.units, b.cluster, b.delivery_month) == (c.units, c.cluster, c.delivery_month)
+    here, there = (np.array([[b.x, b.y] for b in bs]) for bs in (read.buildings, BUNDLED))
+    d_here, d_there = (np.hypot(*(p[:, None, :] - p[None, :, :]).transpose(2, 0, 1)) for p in (here, there))
+    assert np.allclose(d_here, d_there, rtol=5e-4, atol=0.05)
+    assert np.allclose(here.mean(axis=0), 0, atol=1e-6)          # metres from the buildings' mean centre
+    assert all(fp.area_m2 == pytest.approx(36 * 18, rel=1e-3) for fp in read.footprints)
+
+    csv_scenario = load(ROOT / "chongqing-20k.toml")
+    data = to_data(csv_scenario)
+    data.pop("buildings", None)
+    data["layout"] = {"file": "layouts/chongqing-20k.geojson"}
+    on_gis = validate(data, "chongqing-20k-gis.toml", ROOT)
+    csv_split, gis_split = ({frozenset(c.buildings) for c in plan_split(s, rules_of(s)).communities}
+                            for s in (csv_scenario, on_gis))
+    assert gis_split == csv_split and len(csv_split) == 5
