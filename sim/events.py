@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from sim.kernels import (bernoulli, categorical, count, draw_age, file, first_month, geometric, list_add,
+from sim.kernels import (bernoulli, categorical, count, draw_age, file, first_month, geometric, integer, list_add,
                          list_remove, log_q, new_person)
 from sim.params import Params
 from sim.population import (ALIVE, BIRTH, C_DELIVERED, C_HOUSEHOLDS, C_SIGNED, CAL_DEATH, CAL_LEAVE,
@@ -53,7 +53,7 @@ def scalars(params, parts: int, first_birth: int) -> tuple[np.ndarray, np.ndarra
     return rates, figures
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def childbearing(age: int, figures: np.ndarray) -> int:
     return 1 if figures[FERTILE_START] <= age < figures[FERTILE_END] else 0
 
@@ -71,7 +71,7 @@ def deliver(month, flats, vacant, counters, community_flats, flat_community, off
                 community_flats[flat_community[f], C_DELIVERED] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sign(rng, month, f, move_in, flats, people, blocks, heads, born, vacant, counters, community_flats,
          flat_community, rates, figures, size_values, size_cdf, band_low, band_high, band_cdf, head_low,
          head_high, head_cdf):
@@ -113,13 +113,13 @@ def allocation_round(rng, month, flats, people, blocks, heads, born, vacant, cou
     pool = counters[POOL]
     if k > pool:
         for i in range(pool):                  # a uniform subset of ``pool`` offers (partial shuffle)
-            j = i + rng.integers(0, k - i)
+            j = i + integer(rng, 0, k - i)
             scratch[i], scratch[j] = scratch[j], scratch[i]
         k = max(pool, 0)
     signed = 0
     for i in range(k):
         if rng.random() < rates[ACCEPTANCE]:
-            delay = rng.integers(figures[DELAY_MIN], figures[DELAY_MAX] + 1)
+            delay = integer(rng, figures[DELAY_MIN], figures[DELAY_MAX] + 1)
             sign(rng, month, scratch[i], month + delay, flats, people, blocks, heads, born, vacant, counters,
                  community_flats, flat_community, rates, figures, size_values, size_cdf, band_low, band_high,
                  band_cdf, head_low, head_high, head_cdf)
@@ -287,7 +287,7 @@ def give_birth(rng, month, flats, people, blocks, heads, born, candidates, count
         file(blocks, heads, counters, CAL_DEATH, people[r, DEATH], r)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def vacate(month, f, flats, people, vacant, candidates, counters, community_flats, building_households,
            census, cohorts, flat_community, flat_building, partition, figures):
     """The household of ``f`` leaves: its people are no longer counted; the flat is let again from the
@@ -473,8 +473,8 @@ def run_months(rng: np.random.Generator, pop: Population, recorder: Recorder, in
     while month < stop:
         month = advance(rng, month, stop, pop.flats, pop.people, pop.blocks, pop.heads, pop.born, pop.candidates,
                         pop.vacant, pop.counters, pop.census, pop.cohorts, pop.community_flats,
-                        pop.building_households,
-                        pop.flows, pop.scratch, recorder.record, recorder.building_record, recorder.pool_record,
+                        pop.building_households, pop.flows, pop.scratch, recorder.record, recorder.building_record,
+                        recorder.pool_record,
                         x.flat_community, x.flat_building, x.offsets, x.delivery, x.delivered, x.rounds, x.edges,
                         x.partition, x.rates, x.figures, x.size_values, x.size_cdf, x.band_low, x.band_high,
                         x.band_cdf, x.head_low, x.head_high, x.head_cdf)

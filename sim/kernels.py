@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.np.random.random_methods import buffered_bounded_lemire_uint32
 
 from sim.population import (ALIVE, BIRTH, DISABLED, ENTRIES, FLAT, GROUP, HEAD, HEADER, HI, LO, NEVER, NEXT,
                             NEXT_MEMBER, NONE, N_BLOCKS, N_PEOPLE)
@@ -24,7 +25,7 @@ def log_q(p: float) -> float:
     return np.log1p(-p) if 0.0 < p < 1.0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def geometric(rng, p: float, log_q: float) -> int:
     """``rng.geometric(p)``, the same draw from the same stream, with ``log_q = log1p(-p)`` computed once
     by the caller rather than once a draw: numpy's inversion (below 1/3; its search above)."""
@@ -33,7 +34,17 @@ def geometric(rng, p: float, log_q: float) -> int:
     return np.int64(min(np.ceil(-rng.standard_exponential() / log_q), NEVER))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def integer(rng, low: int, high: int) -> int:
+    """``rng.integers(low, high)``, the same draw from the same stream (numpy's Lemire method on 32 bits,
+    for spans below 2**32), without the one-element array numba's ``integers`` allocates for each draw."""
+    span = high - 1 - low
+    if span <= 0 or span >= 0xFFFFFFFF:
+        return rng.integers(low, high)
+    return low + np.int64(buffered_bounded_lemire_uint32(rng.bit_generator, span))
+
+
+@njit(cache=True, inline="always")
 def first_month(rng, p: float, log_q: float, start: int) -> int:
     """The first month ≥ ``start`` in which an event of monthly probability ``p`` happens: one
     geometric draw instead of one draw a month (the months are independent, so this is the same law)."""
@@ -44,7 +55,7 @@ def first_month(rng, p: float, log_q: float, start: int) -> int:
     return min(start + geometric(rng, p, log_q) - 1, NEVER)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def bernoulli(rng, n: int, p: float, out: np.ndarray) -> int:
     """Each of ``range(n)`` chosen independently with probability ``p``; the chosen go to ``out[:k]``
     (ascending) and ``k`` is returned. O(n·p) for small ``p``: geometric gaps between successes."""
@@ -71,7 +82,7 @@ def bernoulli(rng, n: int, p: float, out: np.ndarray) -> int:
         k += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def categorical(rng, cdf: np.ndarray) -> int:
     """A category drawn with the probabilities behind ``cdf`` (sim.population.cumulative): the first
     whose cumulative share exceeds a uniform draw (a scan: the tables are short)."""
@@ -83,7 +94,7 @@ def categorical(rng, cdf: np.ndarray) -> int:
     return i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_age(rng, low: np.ndarray, high: np.ndarray, cdf: np.ndarray) -> int:
     """An age in months: a band by its share, then a month uniform over the band's whole years."""
     band = categorical(rng, cdf)
@@ -93,7 +104,7 @@ def draw_age(rng, low: np.ndarray, high: np.ndarray, cdf: np.ndarray) -> int:
 
 # -- lists of flats (candidates for a birth, vacant flats): O(1) to add and remove ----------------------
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def list_add(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.ndarray, n_col: int,
              f: int) -> None:
     if flats[f, pos_col] != NONE:
@@ -104,7 +115,7 @@ def list_add(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.nd
     counters[n_col] = k + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def list_remove(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.ndarray, n_col: int,
                 f: int) -> None:
     k = flats[f, pos_col]
@@ -120,7 +131,7 @@ def list_remove(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np
 
 # -- lists in blocks (``sim.population``): the calendar, per kind and month; the people born each month --------
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def push(blocks: np.ndarray, counters: np.ndarray, head: int, item: int) -> int:
     """Put ``item`` first in the list whose newest block is ``head`` (NONE: an empty list); returns the
     list's newest block. A block fills from its end, so its entries read from ``LO`` to ``HI`` are
@@ -138,7 +149,7 @@ def push(blocks: np.ndarray, counters: np.ndarray, head: int, item: int) -> int:
     return head
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def file(blocks: np.ndarray, heads: np.ndarray, counters: np.ndarray, calendar: int, month: int,
          target: int) -> None:
     """File ``target`` under ``month`` (nothing beyond the horizon is filed)."""
@@ -149,7 +160,7 @@ def file(blocks: np.ndarray, heads: np.ndarray, counters: np.ndarray, calendar: 
 
 # -- people ----------------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def new_person(people: np.ndarray, flats: np.ndarray, blocks: np.ndarray, born: np.ndarray, first_birth: int,
                counters: np.ndarray, f: int, birth: int, disabled: bool) -> int:
     """A person of flat ``f`` born in month ``birth``, linked into the household and into the list of
@@ -167,7 +178,7 @@ def new_person(people: np.ndarray, flats: np.ndarray, blocks: np.ndarray, born: 
     return r
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def count(census: np.ndarray, cohorts: np.ndarray, c: int, people: np.ndarray, flats: np.ndarray, r: int,
           age: int, partition: np.ndarray, parts: int, first_birth: int, delta: int) -> None:
     """Count person ``r`` (``delta`` = 1) or stop counting them (-1) in community ``c``: in their census

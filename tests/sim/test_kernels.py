@@ -5,8 +5,8 @@ import pytest
 
 from numba import njit
 
-from sim.kernels import (bernoulli, categorical, draw_age, first_month, geometric, list_add, list_remove, log_q,
-                         push)
+from sim.kernels import (bernoulli, categorical, draw_age, first_month, geometric, integer, list_add, list_remove,
+                         log_q, push)
 from sim.population import BLOCK, ENTRIES, HEADER, HI, LO, NEVER, NEXT, NONE, cumulative
 
 
@@ -139,3 +139,22 @@ def test_lists_in_blocks_read_newest_first_across_blocks():
     assert _walk(blocks, a) == items[::-1]
     assert _walk(blocks, b) == [100 + i for i in items[::-1] if i % 3 == 0]
     assert counters[N_BLOCKS] == 3 + 1                    # full blocks are shared by no list
+
+
+@njit
+def _numpy_integers(rng, low, high, n):
+    return np.array([rng.integers(low, high) for _ in range(n)])
+
+
+@njit
+def _our_integers(rng, low, high, n):
+    return np.array([integer(rng, low, high) for _ in range(n)])
+
+
+@pytest.mark.parametrize("low, high", [(0, 1), (1, 4), (0, 7), (-3, 1000), (5, 2**33)])
+def test_integer_is_numpys_draw_from_the_same_stream(low, high):
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    ours = _our_integers(a, low, high, 5000)
+    assert np.array_equal(ours, _numpy_integers(b, low, high, 5000))
+    assert ours.min() >= low and ours.max() < high
+    assert a.random() == b.random()
