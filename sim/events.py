@@ -20,7 +20,7 @@ from sim.kernels import (bernoulli, categorical, count, draw_age, file, first_mo
                          list_remove, log_q, new_person)
 from sim.params import Params
 from sim.population import (ALIVE, BIRTH, C_DELIVERED, C_HOUSEHOLDS, C_SIGNED, CAL_DEATH, CAL_LEAVE,
-                            CAL_MIGRANT, CAL_MOVE_IN, CAND_POS, DEATH, DISABLED, EVICTION, EXIT, F_BIRTHS,
+                            CAL_MIGRANT, CAL_MOVE_IN, CAND_POS, DISABLED, EVICTION, EXIT, F_BIRTHS,
                             F_DEATHS, F_EVICTIONS, F_MOVE_INS, F_MOVE_OUTS, FERTILE, FLAT, GROUP, HEAD, LEASE_END,
                             HEADER, HI, LEAVE, LO, MOVE_IN, NEVER, NEXT, N_BLOCKS, N_CAND, N_PEOPLE, N_VAC,
                             NEXT_MEMBER, NONE, OCCUPIED, POOL, REASON, RESIDENTS, SIGNED, SIZE, STATE,
@@ -152,8 +152,7 @@ def move_in(rng, month, flats, people, blocks, heads, candidates, counters, comm
                 count(census, cohorts, c, people, flats, r, month - 1 - people[r, BIRTH], partition, parts,
                       first_birth, 1)
                 counters[RESIDENTS] += 1
-                people[r, DEATH] = first_month(rng, rates[DEATH_P], rates[LOG_DEATH], month)
-                file(blocks, heads, counters, CAL_DEATH, people[r, DEATH], r)
+                file(blocks, heads, counters, CAL_DEATH, first_month(rng, rates[DEATH_P], rates[LOG_DEATH], month), r)
                 r = people[r, NEXT_MEMBER]
             if flats[f, FERTILE] > 0:
                 list_add(candidates, flats, CAND_POS, counters, N_CAND, f)
@@ -283,8 +282,7 @@ def give_birth(rng, month, flats, people, blocks, heads, born, candidates, count
         count(census, cohorts, c, people, flats, r, 0, partition, parts, figures[FIRST_BIRTH], 1)
         counters[RESIDENTS] += 1
         flows[c, F_BIRTHS] += 1
-        people[r, DEATH] = first_month(rng, rates[DEATH_P], rates[LOG_DEATH], month)
-        file(blocks, heads, counters, CAL_DEATH, people[r, DEATH], r)
+        file(blocks, heads, counters, CAL_DEATH, first_month(rng, rates[DEATH_P], rates[LOG_DEATH], month), r)
 
 
 @njit(cache=True, inline="always")
@@ -316,13 +314,14 @@ def vacate(month, f, flats, people, vacant, candidates, counters, community_flat
 @njit(cache=True)
 def die(month, flats, people, blocks, heads, vacant, candidates, counters, community_flats, building_households,
         flows, census, cohorts, flat_community, flat_building, partition, figures):
-    """The residents whose death month has come die; a household left with nobody frees its flat."""
+    """The residents whose death month has come die (each is filed once, under the month drawn at move-in
+    or birth); a household left with nobody frees its flat."""
     parts = figures[PARTS]
     blk = heads[CAL_DEATH, month]
     while blk != NONE:
         for s in range(HEADER + blocks[blk, LO], HEADER + blocks[blk, HI]):
             r = blocks[blk, s]
-            if people[r, ALIVE] != 1 or people[r, DEATH] != month:
+            if people[r, ALIVE] != 1:          # left with their household before
                 continue
             f = people[r, FLAT]
             c = flat_community[f]

@@ -44,8 +44,8 @@ FLAT_COLUMNS = 10
 # why a household leaves (``REASON``), in the month's order of those events
 LEASE_END, EXIT, EVICTION = 0, 1, 2
 # columns of ``people``
-FLAT, BIRTH, DISABLED, ALIVE, NEXT_MEMBER, DEATH = range(6)
-PERSON_COLUMNS = 6
+FLAT, BIRTH, DISABLED, ALIVE, NEXT_MEMBER = range(5)
+PERSON_COLUMNS = 5
 # calendars (rows of ``heads``): what each entry (a flat or a person) is filed for
 CAL_MOVE_IN, CAL_MIGRANT, CAL_DEATH, CAL_LEAVE = range(4)
 CALENDARS = 4
