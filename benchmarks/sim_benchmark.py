@@ -6,7 +6,9 @@ Each side is measured in its own Python process, importing its own tree (the "be
 with ``git archive`` into a temporary folder; skipped where git cannot give it), one after the other:
 
 1. One replication of a 50,000-flat synthetic estate × 360 months (median of --repeat; wall and CPU).
-   Target: ≤ 0.15 s.
+   Target: ≤ 0.15 s. Then, with --rounds R, the same again in R rounds that alternate the sides (a fresh
+   process per side and round): on a machine shared with other work, the two sides then meet the same
+   load, and the median of the rounds' ratios is the figure to compare.
 2. 200 replications of the 20,000-flat example (its 120-month horizon) on a process pool of 2 started
    for each run (start-up included; median of --ensemble-repeat), and the peak memory of the ensemble
    (this process's peak RSS plus the largest worker's × workers, an upper bound). Targets: ≤ 4 s;
@@ -21,6 +23,7 @@ with ``git archive`` into a temporary folder; skipped where git cannot give it),
 
     .venv/bin/python benchmarks/sim_benchmark.py [--before REV] [--repeat 5] [--ensemble-repeat 3]
         [--reference-runs 1] [--sizes 2500 5000 10000 20000 50000 100000] [--plot out/sim_scaling.png]
+        [--rounds 5]
     .venv/bin/python benchmarks/sim_benchmark.py --quick      # smaller sizes, to check the script
     .venv/bin/python benchmarks/sim_benchmark.py --before none   # this tree only
 """
@@ -131,6 +134,8 @@ def measure(args: argparse.Namespace) -> dict:
     s = big_estate(args.flats, args.months)
     rules = rules_of(s)
     out["one"] = median_of(s, rules, args.repeat) | {"flats": s.total_units}
+    if args.only_one:
+        return out
 
     e = load(CODE / "scenarios" / "chongqing-20k.toml")
     erules = rules_of(e)
@@ -158,10 +163,10 @@ def measure(args: argparse.Namespace) -> dict:
     return out
 
 
-def side(args: argparse.Namespace, code: Path, label: str) -> dict | None:
+def side(args: argparse.Namespace, code: Path, label: str, *extra: str) -> dict | None:
     """``measure`` in a fresh process importing ``code``."""
     env = dict(os.environ, SIM_BENCHMARK_CODE=str(code), PYTHONPATH=str(code))
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", *sys.argv[1:]]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", *sys.argv[1:], *extra]
     print(f"measuring {label} ({code}) …", flush=True)
     # run from the tree itself: a process started with ``-c`` (the pool's fork server) puts its working
     # directory first on its path, so it must be the tree measured
@@ -218,7 +223,7 @@ def plot(sides: dict[str, dict], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def report(sides: dict[str, dict], args: argparse.Namespace) -> None:
+def report(sides: dict[str, dict], args: argparse.Namespace, rounds: list[dict] = ()) -> None:
     after, before = sides.get("after"), sides.get("before")
 
     def ratio(key: str, field: str = "wall") -> str:
@@ -232,6 +237,16 @@ def report(sides: dict[str, dict], args: argparse.Namespace) -> None:
     for label, d in sides.items():
         print(f"    {label:6} {d['one']['wall']:7.3f} / {d['one']['cpu']:.3f} s   ({d['one']['load']})")
     print(f"    target ≤ {TARGETS['one']} s{ratio('one')}")
+    if rounds:
+        print(f"    alternating the sides, {len(rounds)} rounds (each the median of {args.repeat}; wall / CPU s):")
+        for label in ("before", "after"):
+            wall = statistics.median(r[label]["wall"] for r in rounds)
+            cpu = statistics.median(r[label]["cpu"] for r in rounds)
+            loads = ", ".join(r[label]["load"].split()[1] for r in rounds)
+            print(f"    {label:6} {wall:7.3f} / {cpu:.3f} s   (1-minute load of each round: {loads})")
+        by_wall = statistics.median(r["before"]["wall"] / r["after"]["wall"] for r in rounds)
+        by_cpu = statistics.median(r["before"]["cpu"] / r["after"]["cpu"] for r in rounds)
+        print(f"    before ÷ after, median of the rounds' ratios: {by_wall:.2f}× wall, {by_cpu:.2f}× CPU")
     print(f"[2] {args.replications} replications × {after['ensemble']['flats']:,} flats × "
           f"{after['ensemble']['months']} months, pool of {args.workers} (median of {args.ensemble_repeat})")
     for label, d in sides.items():
@@ -271,7 +286,10 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[2_500, 5_000, 10_000, 20_000, 50_000, 100_000])
     ap.add_argument("--plot", type=Path, default=ROOT / "out" / "sim_scaling.png")
     ap.add_argument("--quick", action="store_true", help="5,000 flats × 60 months; 20 replications; small sizes")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="rounds of the one replication alternating the sides (0: none)")
     ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--only-one", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.quick:
         args.flats, args.months, args.replications, args.repeat, args.ensemble_repeat = 5_000, 60, 20, 2, 1
@@ -290,7 +308,18 @@ def main() -> None:
         if got is None:
             sys.exit(1)
         sides["after"] = got
-    report(sides, args)
+        rounds = []
+        if args.rounds > 0 and "before" in sides:
+            trees = [("before", tree), ("after", ROOT)]
+            for i in range(args.rounds):
+                pair = {}
+                for label, code in (trees if i % 2 == 0 else trees[::-1]):    # each side first in turn
+                    got = side(args, code, f"{label}, round {i + 1} of {args.rounds}", "--only-one")
+                    if got is not None:
+                        pair[label] = got["one"]
+                if len(pair) == 2:
+                    rounds.append(pair)
+    report(sides, args, rounds)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Compiled building blocks (numba) of the month in ``sim.events``: draws from the model's own
-generator, the lists of candidate and vacant flats, the calendar, and the census cells.
+generator, the lists of candidate and vacant flats, the lists in blocks (the calendar, the people born
+each month), and the census cells.
 
 Every draw takes the replication's ``numpy.random.Generator`` (numba reads and advances the very
 same bit generator), so all randomness stays with the model's own stream. Compiled on first use and
@@ -11,24 +12,50 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.np.random.random_methods import buffered_bounded_lemire_uint32
 
-from sim.population import (ALIVE, BIRTH, DISABLED, FLAT, GROUP, HEAD, NEVER, NEXT_BORN, NEXT_MEMBER, NONE,
-                            N_NODES, N_PEOPLE)
+from sim.population import (ALIVE, BIRTH, DISABLED, ENTRIES, FLAT, GROUP, HEAD, HEADER, HI, LO, NEVER, NEXT,
+                            NEXT_MEMBER, NONE, N_BLOCKS, N_PEOPLE)
 
 
 
 @njit(cache=True)
-def first_month(rng, p: float, start: int) -> int:
+def log_q(p: float) -> float:
+    """``log(1 - p)``, what a geometric draw of success probability ``p`` divides by (0 < p < 1)."""
+    return np.log1p(-p) if 0.0 < p < 1.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def geometric(rng, p: float, log_q: float) -> int:
+    """``rng.geometric(p)``, the same draw from the same stream, with ``log_q = log1p(-p)`` computed once
+    by the caller rather than once a draw: numpy's inversion (below 1/3; its search above)."""
+    if p >= 1.0 / 3.0:
+        return rng.geometric(p)
+    return np.int64(min(np.ceil(-rng.standard_exponential() / log_q), NEVER))
+
+
+@njit(cache=True, inline="always")
+def integer(rng, low: int, high: int) -> int:
+    """``rng.integers(low, high)``, the same draw from the same stream (numpy's Lemire method on 32 bits,
+    for spans below 2**32), without the one-element array numba's ``integers`` allocates for each draw."""
+    span = high - 1 - low
+    if span <= 0 or span >= 0xFFFFFFFF:
+        return rng.integers(low, high)
+    return low + np.int64(buffered_bounded_lemire_uint32(rng.bit_generator, span))
+
+
+@njit(cache=True, inline="always")
+def first_month(rng, p: float, log_q: float, start: int) -> int:
     """The first month ≥ ``start`` in which an event of monthly probability ``p`` happens: one
     geometric draw instead of one draw a month (the months are independent, so this is the same law)."""
     if p <= 0.0:
         return NEVER
     if p >= 1.0:
         return start
-    return min(start + rng.geometric(p) - 1, NEVER)
+    return min(start + geometric(rng, p, log_q) - 1, NEVER)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def bernoulli(rng, n: int, p: float, out: np.ndarray) -> int:
     """Each of ``range(n)`` chosen independently with probability ``p``; the chosen go to ``out[:k]``
     (ascending) and ``k`` is returned. O(n·p) for small ``p``: geometric gaps between successes."""
@@ -46,22 +73,28 @@ def bernoulli(rng, n: int, p: float, out: np.ndarray) -> int:
                 k += 1
         return k
     pos = -1
+    lq = log_q(p)
     while True:
-        pos += rng.geometric(p)
+        pos += geometric(rng, p, lq)
         if pos >= n:
             return k
         out[k] = pos
         k += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def categorical(rng, cdf: np.ndarray) -> int:
-    """A category drawn with the probabilities behind ``cdf`` (sim.population.cumulative)."""
-    i = np.searchsorted(cdf, rng.random(), side="right")
-    return min(i, len(cdf) - 1)
+    """A category drawn with the probabilities behind ``cdf`` (sim.population.cumulative): the first
+    whose cumulative share exceeds a uniform draw (a scan: the tables are short)."""
+    u = rng.random()
+    last = len(cdf) - 1
+    i = 0
+    while i < last and cdf[i] <= u:
+        i += 1
+    return i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_age(rng, low: np.ndarray, high: np.ndarray, cdf: np.ndarray) -> int:
     """An age in months: a band by its share, then a month uniform over the band's whole years."""
     band = categorical(rng, cdf)
@@ -71,7 +104,7 @@ def draw_age(rng, low: np.ndarray, high: np.ndarray, cdf: np.ndarray) -> int:
 
 # -- lists of flats (candidates for a birth, vacant flats): O(1) to add and remove ----------------------
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def list_add(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.ndarray, n_col: int,
              f: int) -> None:
     if flats[f, pos_col] != NONE:
@@ -82,7 +115,7 @@ def list_add(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.nd
     counters[n_col] = k + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def list_remove(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.ndarray, n_col: int,
                 f: int) -> None:
     k = flats[f, pos_col]
@@ -96,25 +129,39 @@ def list_remove(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np
     counters[n_col] = last
 
 
-# -- the calendar: per kind and month, a linked list of nodes (a flat or a person each) -------------------
+# -- lists in blocks (``sim.population``): the calendar, per kind and month; the people born each month --------
 
-@njit(cache=True)
-def file(nodes: np.ndarray, heads: np.ndarray, counters: np.ndarray, calendar: int, month: int,
+@njit(cache=True, inline="always")
+def push(blocks: np.ndarray, counters: np.ndarray, head: int, item: int) -> int:
+    """Put ``item`` first in the list whose newest block is ``head`` (NONE: an empty list); returns the
+    list's newest block. A block fills from its end, so its entries read from ``LO`` to ``HI`` are
+    newest first, as are the blocks from the newest."""
+    if head == NONE or blocks[head, LO] == 0:
+        b = counters[N_BLOCKS]
+        counters[N_BLOCKS] = b + 1
+        blocks[b, NEXT] = head
+        blocks[b, LO] = ENTRIES
+        blocks[b, HI] = ENTRIES
+        head = b
+    lo = blocks[head, LO] - 1
+    blocks[head, HEADER + lo] = item
+    blocks[head, LO] = lo
+    return head
+
+
+@njit(cache=True, inline="always")
+def file(blocks: np.ndarray, heads: np.ndarray, counters: np.ndarray, calendar: int, month: int,
          target: int) -> None:
     """File ``target`` under ``month`` (nothing beyond the horizon is filed)."""
     if month >= heads.shape[1] - 1:
         return
-    i = counters[N_NODES]
-    counters[N_NODES] = i + 1
-    nodes[i, 0] = target
-    nodes[i, 1] = heads[calendar, month]
-    heads[calendar, month] = i
+    heads[calendar, month] = push(blocks, counters, heads[calendar, month], target)
 
 
 # -- people ----------------------------------------------------------------------------------------------
 
-@njit(cache=True)
-def new_person(people: np.ndarray, flats: np.ndarray, born: np.ndarray, first_birth: int,
+@njit(cache=True, inline="always")
+def new_person(people: np.ndarray, flats: np.ndarray, blocks: np.ndarray, born: np.ndarray, first_birth: int,
                counters: np.ndarray, f: int, birth: int, disabled: bool) -> int:
     """A person of flat ``f`` born in month ``birth``, linked into the household and into the list of
     those born that month. Returns the row."""
@@ -127,14 +174,18 @@ def new_person(people: np.ndarray, flats: np.ndarray, born: np.ndarray, first_bi
     people[r, NEXT_MEMBER] = flats[f, HEAD]
     flats[f, HEAD] = r
     b = birth - first_birth
-    people[r, NEXT_BORN] = born[b]
-    born[b] = r
+    born[b] = push(blocks, counters, born[b], r)
     return r
 
 
-@njit(cache=True)
-def cell(people: np.ndarray, flats: np.ndarray, r: int, age: int, partition: np.ndarray, parts: int) -> int:
-    """The census cell of person ``r`` at ``age`` (months): (group × disabled) × age partition, the
-    order of ``sim.reporting.Census``."""
+@njit(cache=True, inline="always")
+def count(census: np.ndarray, cohorts: np.ndarray, c: int, people: np.ndarray, flats: np.ndarray, r: int,
+          age: int, partition: np.ndarray, parts: int, first_birth: int, delta: int) -> None:
+    """Count person ``r`` (``delta`` = 1) or stop counting them (-1) in community ``c``: in their census
+    cell at ``age`` (months), (group × disabled) × age partition, the order of ``sim.reporting.Census``,
+    and among those of their group born in their month (``cohorts``), whom ``sim.events.cross`` moves
+    from one age partition to the next all at once."""
     a = min(max(age, 0), len(partition) - 1)
-    return (flats[people[r, FLAT], GROUP] * 2 + people[r, DISABLED]) * parts + partition[a]
+    g = flats[people[r, FLAT], GROUP] * 2 + people[r, DISABLED]
+    census[c, g * parts + partition[a]] += delta
+    cohorts[c, people[r, BIRTH] - first_birth, g] += delta

@@ -11,15 +11,18 @@ monthly probabilities the rules state, and filed in a calendar under its month:
   under Shandong the month a migrant household has lived there long enough to vote;
 - a person's death month (a geometric draw at move-in, or at birth);
 - the months anyone crosses an age that matters (a census band's edge, the start or end of childbearing
-  age) follow from their birth month: the people born in one month are linked in a list, so month t
-  visits only those born ``t - edge`` months ago.
+  age) follow from their birth month: the people born in one month are kept in a list, so month t
+  visits only those born ``t - edge`` months ago (and drops from it those no longer living there).
 
 Draws of an event that no longer applies (a death in a household that left) are skipped when their
 month comes. Births stay a draw each month (their rate depends on that month's residents), over a list
 of the candidate households kept as they change; the vacant flats are kept as a list too.
 
-Every array of one replication lives in a few integer tables (``flats``, ``people``, the calendar's
-``nodes``) so the compiled month (``sim.events``) takes few arguments. Rows of people are never
+Every array of one replication lives in a few integer tables (``flats``, ``people``, ``blocks``) so the
+compiled month (``sim.events``) takes few arguments. The lists of the calendar (one per kind and
+month) and of the people born each month are chains of fixed-size blocks of row numbers, newest first
+(``sim.kernels.push``): a month reads each list as consecutive entries, whose rows the processor can
+fetch together, instead of following one pointer at a time through memory. Rows of people are never
 reused within a run (a person's row is their identity in the calendar); the tables start large enough
 for the run expected and grow, by doubling, when a month might not fit in what is left.
 """
@@ -41,13 +44,19 @@ FLAT_COLUMNS = 10
 # why a household leaves (``REASON``), in the month's order of those events
 LEASE_END, EXIT, EVICTION = 0, 1, 2
 # columns of ``people``
-FLAT, BIRTH, DISABLED, ALIVE, NEXT_MEMBER, NEXT_BORN, DEATH = range(7)
-PERSON_COLUMNS = 7
-# calendars (rows of ``heads``): what each node (a flat or a person) is filed for
+FLAT, BIRTH, DISABLED, ALIVE, NEXT_MEMBER = range(5)
+PERSON_COLUMNS = 5
+# calendars (rows of ``heads``): what each entry (a flat or a person) is filed for
 CAL_MOVE_IN, CAL_MIGRANT, CAL_DEATH, CAL_LEAVE = range(4)
 CALENDARS = 4
+# ``blocks``: the lists of the calendar and of the people born each month, in blocks of BLOCK int32
+# (128 bytes, two cache lines): the next (older) block, the first and one past the last entry in use,
+# then the entries
+NEXT, LO, HI = range(3)
+HEADER, BLOCK = 3, 32
+ENTRIES = BLOCK - HEADER
 # ``counters``
-N_CAND, N_VAC, N_PEOPLE, N_NODES, POOL, RESIDENTS = range(6)
+N_CAND, N_VAC, N_PEOPLE, N_BLOCKS, POOL, RESIDENTS = range(6)
 COUNTERS = 6
 # ``community_flats`` columns
 C_DELIVERED, C_HOUSEHOLDS, C_SIGNED = range(3)
@@ -64,6 +73,12 @@ def expected_people(params: Params) -> int:
     leaving = params.exit_monthly + params.sublet_monthly + (1 - params.renewal_rate) / params.lease_months
     per_flat = params.persons_per_household * (1 + params.horizon * (leaving + params.birth_monthly))
     return int(1.25 * params.flats * per_flat) + 64
+
+
+def blocks_for(entries: int, lists: int) -> int:
+    """Blocks that surely hold ``entries`` more entries spread over at most ``lists`` lists: full blocks,
+    plus the one each list may begin when its newest block is full."""
+    return entries // ENTRIES + 1 + lists
 
 
 def cumulative(probs: np.ndarray) -> np.ndarray:
@@ -87,32 +102,41 @@ class Population:
         # over the horizon plus the most one month may add (``events.headroom``), so they seldom grow.
         people = expected_people(params) + n * (int(params.size_values.max()) + 1)
         self.people = np.empty((people, PERSON_COLUMNS), dtype=INT)
-        self.nodes = np.empty((people + 3 * n, 2), dtype=INT)
         self.heads = np.full((CALENDARS, horizon + 1), NONE, dtype=INT)
         # the people born in each month, from the oldest age drawn (plus the horizon) to the horizon
         self.first_birth = -int(len(partition)) - 1
         self.born = np.full(horizon - self.first_birth + 1, NONE, dtype=INT)
+        # each person in a list of births and at most one of deaths; each household a move-in, a leaving
+        # and a residence date; plus a block begun in every list
+        self.blocks = np.empty((blocks_for(2 * people + 3 * n, self.lists), BLOCK), dtype=INT)
         self.candidates = np.zeros(n, dtype=INT)     # occupied flats with a member of childbearing age
         self.vacant = np.zeros(n, dtype=INT)
         self.counters = np.zeros(COUNTERS, dtype=np.int64)
         self.counters[POOL] = params.waiting_pool
         self.census = np.zeros((params.communities, GROUPS * 2 * parts), dtype=np.int64)
+        # those the census counts, by community, birth month (as ``born``) and group × disabled
+        self.cohorts = np.zeros((params.communities, len(self.born), GROUPS * 2), dtype=INT)
         self.community_flats = np.zeros((params.communities, 3), dtype=np.int64)
         self.building_households = np.zeros(len(params.building_units), dtype=np.int64)
         self.flows = np.zeros((params.communities, 5), dtype=np.int64)
         self.scratch = np.zeros(n, dtype=INT)
 
-    def reserve(self, people: int, nodes: int) -> None:
-        """Make room for at least ``people`` more people and ``nodes`` more calendar entries."""
-        used_p, used_n = int(self.counters[N_PEOPLE]), int(self.counters[N_NODES])
+    @property
+    def lists(self) -> int:
+        """How many lists the blocks hold (calendars × months, and births by month)."""
+        return self.heads.size + self.born.size
+
+    def reserve(self, people: int, blocks: int) -> None:
+        """Make room for at least ``people`` more people and ``blocks`` more blocks of list entries."""
+        used_p, used_b = int(self.counters[N_PEOPLE]), int(self.counters[N_BLOCKS])
         if used_p + people > len(self.people):
             grown = np.empty((max(2 * len(self.people), used_p + people), PERSON_COLUMNS), dtype=INT)
             grown[:used_p] = self.people[:used_p]
             self.people = grown
-        if used_n + nodes > len(self.nodes):
-            grown = np.empty((max(2 * len(self.nodes), used_n + nodes), 2), dtype=INT)
-            grown[:used_n] = self.nodes[:used_n]
-            self.nodes = grown
+        if used_b + blocks > len(self.blocks):
+            grown = np.empty((max(2 * len(self.blocks), used_b + blocks), BLOCK), dtype=INT)
+            grown[:used_b] = self.blocks[:used_b]
+            self.blocks = grown
 
     # -- views (for tests and reports; the month never needs them) ------------------------------------
 

@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 
-from sim.kernels import bernoulli, categorical, draw_age, first_month, list_add, list_remove
-from sim.population import NEVER, NONE, cumulative
+from numba import njit
+
+from sim.kernels import (bernoulli, categorical, draw_age, first_month, geometric, integer, list_add, list_remove,
+                         log_q, push)
+from sim.population import BLOCK, ENTRIES, HEADER, HI, LO, NEVER, NEXT, NONE, cumulative
 
 
 def test_bernoulli_chooses_each_item_with_its_probability():
@@ -30,12 +33,59 @@ def test_bernoulli_chooses_each_item_with_its_probability():
 def test_first_month_is_the_first_success_of_monthly_draws():
     rng = np.random.default_rng(2)
     p = 0.02
-    months = np.array([first_month(rng, p, 10) for _ in range(40_000)])
+    months = np.array([first_month(rng, p, log_q(p), 10) for _ in range(40_000)])
     assert months.min() == 10
     # geometric from the start month: mean 1/p - 1 months after it, P(same month) = p
     assert (months - 10).mean() == pytest.approx(1 / p - 1, abs=4 * np.sqrt((1 - p) / p**2 / len(months)))
     assert (months == 10).mean() == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / len(months)))
-    assert first_month(rng, 0.0, 3) == NEVER and first_month(rng, 1.0, 3) == 3
+    assert first_month(rng, 0.0, 0.0, 3) == NEVER and first_month(rng, 1.0, 0.0, 3) == 3
+
+
+@njit
+def _numpy_geometric(rng, p, n):
+    return np.array([rng.geometric(p) for _ in range(n)])
+
+
+@njit
+def _our_geometric(rng, p, lq, n):
+    return np.array([geometric(rng, p, lq) for _ in range(n)])
+
+
+@pytest.mark.parametrize("p", [1e-5, 0.004, 0.1, 0.3333, 0.5, 0.9])
+def test_geometric_is_numpys_draw_from_the_same_stream(p):
+    """``geometric`` takes ``log1p(-p)`` from its caller but draws what ``rng.geometric(p)`` draws, value
+    for value, leaving the generator in the same state."""
+    a, b = np.random.default_rng(7), np.random.default_rng(7)
+    ours = _our_geometric(a, p, log_q(p), 20_000)
+    assert np.array_equal(ours, _numpy_geometric(b, p, 20_000))
+    assert a.random() == b.random()
+
+
+def test_geometric_given_a_wrong_log_draws_otherwise():
+    a, b = np.random.default_rng(7), np.random.default_rng(7)
+    assert not np.array_equal(_our_geometric(a, 0.01, log_q(0.02), 1000), _numpy_geometric(b, 0.01, 1000))
+
+
+def test_categorical_is_the_search_of_its_cumulative_shares():
+    """The scan returns what ``searchsorted(cdf, u, side="right")`` does, capped at the last category,
+    ties on a cumulative share and empty categories included; from a generator, the same draws."""
+    cdf = cumulative(np.array([0.25, 0.0, 0.25, 0.5]))
+    for u in (0.0, 0.1, 0.25, 0.3, 0.5, 0.99, 1.0):
+        expected = min(int(np.searchsorted(cdf, u, side="right")), len(cdf) - 1)
+        assert categorical.py_func(_Draws(u), cdf) == expected, u
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    ours = [categorical(a, cdf) for _ in range(2000)]
+    assert ours == [int(np.searchsorted(cdf, b.random(), side="right")) for _ in range(2000)]
+
+
+class _Draws:
+    """A stand-in generator whose uniform draw is ``u``."""
+
+    def __init__(self, u: float) -> None:
+        self.u = u
+
+    def random(self) -> float:
+        return self.u
 
 
 def test_categorical_and_ages_follow_their_shares():
@@ -65,3 +115,46 @@ def test_lists_add_and_remove_in_constant_time_and_stay_consistent():
     assert sorted(items[:n]) == [1, 7, 9]
     assert all(items[flats[f, 0]] == f for f in items[:n])
     assert flats[3, 0] == NONE and flats[4, 0] == NONE
+
+
+def _walk(blocks, head):
+    """A list's entries in the order the month reads them."""
+    out = []
+    while head != NONE:
+        out += list(blocks[head, HEADER + blocks[head, LO]: HEADER + blocks[head, HI]])
+        head = blocks[head, NEXT]
+    return out
+
+
+def test_lists_in_blocks_read_newest_first_across_blocks():
+    blocks = np.zeros((10, BLOCK), dtype=np.int32)
+    counters = np.zeros(6, dtype=np.int64)
+    from sim.population import N_BLOCKS
+    a = b = NONE
+    items = list(range(2 * ENTRIES + 5))                  # three blocks' worth
+    for i in items:
+        a = push(blocks, counters, a, i)
+        if i % 3 == 0:
+            b = push(blocks, counters, b, 100 + i)        # another list in the same blocks
+    assert _walk(blocks, a) == items[::-1]
+    assert _walk(blocks, b) == [100 + i for i in items[::-1] if i % 3 == 0]
+    assert counters[N_BLOCKS] == 3 + 1                    # full blocks are shared by no list
+
+
+@njit
+def _numpy_integers(rng, low, high, n):
+    return np.array([rng.integers(low, high) for _ in range(n)])
+
+
+@njit
+def _our_integers(rng, low, high, n):
+    return np.array([integer(rng, low, high) for _ in range(n)])
+
+
+@pytest.mark.parametrize("low, high", [(0, 1), (1, 4), (0, 7), (-3, 1000), (5, 2**33)])
+def test_integer_is_numpys_draw_from_the_same_stream(low, high):
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    ours = _our_integers(a, low, high, 5000)
+    assert np.array_equal(ours, _numpy_integers(b, low, high, 5000))
+    assert ours.min() >= low and ours.max() < high
+    assert a.random() == b.random()

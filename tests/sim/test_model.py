@@ -190,12 +190,30 @@ def _recount(m):
     np.add.at(counted, (community[occupied], cells[occupied]), 1)
     candidates = set(pop.candidates[: pop.counters[N_CAND]])
     vacant = set(pop.vacant[: pop.counters[N_VAC]])
-    return dict(fertile=fertile, census=counted, residents=int(occupied.sum()),
+    groups = pop.flats[flat, GROUP] * 2 + pop.people[alive, DISABLED]
+    cohorts = np.zeros_like(pop.cohorts)
+    np.add.at(cohorts, (community[occupied], (pop.people[alive, BIRTH] - pop.first_birth)[occupied],
+                        groups[occupied]), 1)
+    listed = [r for b in range(len(pop.born)) for r in _walk(pop, pop.born[b])]
+    born_ok = (len(listed) == len(set(listed)) and set(alive) <= set(listed)
+               and all(pop.people[r, BIRTH] - pop.first_birth == b
+                       for b in range(len(pop.born)) for r in _walk(pop, pop.born[b])))
+    return dict(fertile=fertile, census=counted, cohorts=cohorts, born=born_ok, residents=int(occupied.sum()),
                 kept_residents=int(pop.counters[RESIDENTS]),
                 candidates=candidates == set(np.flatnonzero((pop.state == OCCUPIED) & (pop.fertile > 0))),
                 vacant=vacant == set(np.flatnonzero(pop.state == VACANT)),
                 positions=(all(pop.flats[f, CAND_POS] >= 0 for f in candidates)
                            and all(pop.flats[f, VAC_POS] >= 0 for f in vacant)))
+
+
+def _walk(pop, head):
+    from sim.population import HEADER, HI, LO, NEXT, NONE
+
+    out = []
+    while head != NONE:
+        out += [int(r) for r in pop.blocks[head, HEADER + pop.blocks[head, LO]: HEADER + pop.blocks[head, HI]]]
+        head = pop.blocks[head, NEXT]
+    return out
 
 
 def test_the_counts_kept_as_people_change_equal_a_recount():
@@ -212,6 +230,8 @@ def test_the_counts_kept_as_people_change_equal_a_recount():
         assert let.sum() > 1000
         assert np.array_equal(pop.fertile[let], got["fertile"][let])
         assert np.array_equal(pop.census, got["census"])
+        assert np.array_equal(pop.cohorts, got["cohorts"])
+        assert got["born"]                # every living person listed under their birth month, once
         assert got["residents"] == got["kept_residents"] == d[-1, -1, ix["residents"]]
         assert got["candidates"] and got["vacant"] and got["positions"]
 
@@ -223,9 +243,15 @@ def test_the_recount_sees_a_wrong_count():
     f = int(np.flatnonzero(pop.state == OCCUPIED)[0])
     pop.flats[f, 5] += 1                        # FERTILE
     pop.census[0, 0] += 1
+    pop.cohorts[0, 0, 0] += 1
+    alive = set(pop.alive().tolist())
+    b = next(b for b in range(len(pop.born)) if _walk(pop, pop.born[b])[:1] and _walk(pop, pop.born[b])[0] in alive)
+    pop.blocks[pop.born[b], 1] += 1                      # LO: the list's newest entry, living, dropped
     got = _recount(m)
     assert not np.array_equal(pop.fertile, got["fertile"])
     assert not np.array_equal(pop.census, got["census"])
+    assert not np.array_equal(pop.cohorts, got["cohorts"])
+    assert not got["born"]
 
 
 def test_stepping_month_by_month_is_running_to_the_horizon():
