@@ -16,7 +16,8 @@ drawing the last one's results).
 Prints each repetition with the load average, and the medians against the targets on 2 cores: first
 page ≤ 2 s, two uncached 20k scenarios ≤ 8 s, cached switch ≤ 0.5 s, report download ≤ 3 s.
 The server's CPU seconds for each action (its own process, and its pool's) are printed beside the
-times: less sensitive than the times to what else the machine runs.
+times: less sensitive than the times to what else the machine runs; and the number of charts, data grids
+and elements the results' page holds (what the browser draws again on each rerun).
 
     .venv/bin/python benchmarks/app_benchmark.py [--repeat 5] [--settle 3] [--scenarios a.toml,b.toml]
 
@@ -114,7 +115,7 @@ def settled(page, seconds: float, cpu: CPU | None = None, name: str = "", spent:
 
 
 def once(page, url: str, scenarios: str, settle: float, cpu: CPU | None = None,
-         spent: dict | None = None) -> dict[str, float]:
+         spent: dict | None = None, sent: dict | None = None) -> dict[str, float]:
     from playwright.sync_api import expect
 
     timings = {}
@@ -132,6 +133,10 @@ def once(page, url: str, scenarios: str, settle: float, cpu: CPU | None = None,
     expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_attached(timeout=60_000)
     timings["uncached comparison"] = time.perf_counter() - t
     settled(page, settle, cpu, "uncached comparison", spent)
+    if sent is not None:      # what the browser draws on each rerun of the results
+        sent.update(charts=page.locator("[data-testid='stVegaLiteChart']").count(),
+                    grids=page.locator("[data-testid='stDataFrame']").count(),
+                    elements=page.locator("[data-testid='stElementContainer']").count())
 
     t = time.perf_counter()   # a setting seen before: switch the language, the page reruns from the cache
     page.get_by_text("English", exact=True).click()
@@ -178,7 +183,8 @@ def main() -> None:
             try:
                 page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
                 spent: dict[str, tuple[float, float]] = {}
-                timings = once(page, url, args.scenarios, args.settle, CPU(proc.pid), spent)
+                sent: dict[str, int] = {}
+                timings = once(page, url, args.scenarios, args.settle, CPU(proc.pid), spent, sent)
                 page.close()
             finally:
                 proc.terminate()
@@ -190,6 +196,8 @@ def main() -> None:
                   + f"   (load average {load})", flush=True)
             print("         server CPU s (own + pool): " + ", ".join(f"{k} {a:.2f} + {b:.2f}" for k, (a, b) in spent.items()),
                   flush=True)
+            print(f"         the results' page holds {sent['charts']} charts, {sent['grids']} data grids, "
+                  f"{sent['elements']} elements", flush=True)
         browser.close()
     print(f"medians (load average now {', '.join(f'{x:.2f}' for x in os.getloadavg())}, on {os.cpu_count()} CPUs):")
     reopened = statistics.median(r["reopened page (cached)"] for r in runs)
