@@ -34,7 +34,8 @@ from standards.errors import InputError
 ROOT = Path(__file__).parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))
 PROGRESS_SECONDS = 2.0      # the least time between two redraws of the progress bar
-WARM_AFTER_SECONDS = 0.0    # the pool's workers start as soon as the first page is sent
+WARM_AFTER_SECONDS = 2.0    # the pool's workers and this process's engines start once the first page is drawn: their
+                            # imports hold the GIL and a CPU, which the page's last messages and the browser need
 # The results' sections, one drawn at a time (the picker's options; each an i18n key): a section not picked
 # sends nothing to the browser, which otherwise draws ~10 charts and tables again on every rerun
 SECTIONS = ("calendar", "occupancy_chart", "demand_chart", "budget_chart", "site_map", "compliance")
