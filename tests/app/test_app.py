@@ -225,3 +225,18 @@ def test_the_section_title_is_shortened_for_the_picker():
     assert app_streamlit._short("Occupancy and the election threshold (P10–P90 band)") == \
         "Occupancy and the election threshold"
     assert app_streamlit._short("Budget by year and payer") == "Budget by year and payer"
+
+
+def test_the_first_page_imports_no_engine():
+    """The first page (before any run) loads none of the engines or writers: each costs the page its
+    import time, and the pool's warm-up loads them afterwards (2 s after the page is sent)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+             f"at = AppTest.from_file({APP!r}, default_timeout=60)\nat.run()\nassert not at.exception\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'matplotlib', 'pulp', 'numba', 'openpyxl', 'altair', 'highspy', 'mesa'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
