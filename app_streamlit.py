@@ -238,9 +238,10 @@ def _demand_layout(n: int) -> tuple[int, int]:
 
 
 def _draw_ahead(results: list, lang: str) -> None:
-    """The runs' charts and views of every section, in this language and the other, built on a thread of their own once this page
-    is drawn (once per set of runs): a section picked or a language switch then draws from ``_built``. A thread of this
-    process, at its priority (a lower one, holding the GIL, would stall the page's threads)."""
+    """The runs' charts and views of every section, in this language and the other, built on a thread of
+    their own once this page is drawn (once per set of runs): a section picked or a language switch then
+    draws from ``_built``. A thread of this process, at its priority (a lower one, holding the GIL, would
+    stall the page's threads)."""
     import threading
 
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
