@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +34,11 @@ from standards.errors import InputError
 ROOT = Path(__file__).parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))
 PROGRESS_SECONDS = 2.0      # the least time between two redraws of the progress bar
-WARM_AFTER_SECONDS = 0.0    # the pool's workers start as soon as the first page is sent
+WARM_AFTER_SECONDS = 2.0    # the pool's workers and this process's engines start once the first page is drawn: their
+                            # imports hold the GIL and a CPU, which the page's last messages and the browser need
+# The results' sections, one drawn at a time (the picker's options; each an i18n key): a section not picked
+# sends nothing to the browser, which otherwise draws ~10 charts and tables again on every rerun
+SECTIONS = ("calendar", "occupancy_chart", "demand_chart", "budget_chart", "site_map", "compliance")
 MAIN_WIDTH = 950            # px of the page's main column at 1440 wide, beside the sidebar
 WORKER_NICE = 10            # ...at a lower CPU priority, which they keep: the page and the browser come first
 
@@ -94,6 +99,23 @@ def _run_key(result) -> str:
 
 def _scenario(data: dict, label: str) -> Scenario:
     return validate(data, label, ROOT)
+
+
+RULES_STYLE = ("<style>.rules-box{max-height:420px;overflow:auto}table.rules{font-size:0.8rem;border-collapse:collapse}"
+               "table.rules th{position:sticky;top:0;background:#f0f2f6}"
+               "table.rules td,table.rules th{padding:2px 6px;vertical-align:top}</style>")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _rules_html(scenario_key: str, lang: str, _scenario: Scenario) -> str:
+    """The rules in force as an HTML table, built once per scenario (by content) and language: the page
+    sends text, not a data grid the browser draws on a canvas (three of those made most of the first page's
+    drawing)."""
+    rows = cmp.rules_table(_scenario, lang)
+    columns = ("rule", "description", "value", "citation", "note")
+    table = pd.DataFrame({t(k, lang): [r[k] for r in rows] for k in columns})
+    grid = re.sub(r">\s+<", "><", table.to_html(index=False, classes="rules", border=0))   # one line: no
+    return RULES_STYLE + "<div class='rules-box'>" + grid + "</div>"           # markdown code block
 
 
 def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
@@ -216,16 +238,18 @@ def _demand_layout(n: int) -> tuple[int, int]:
 
 
 def _draw_ahead(results: list, lang: str) -> None:
-    """The runs' charts and views in the other language, built on a thread of their own once this page
-    is drawn (once per set of runs): a language switch then draws from ``_built``. A thread of this
-    process, at its priority (a lower one, holding the GIL, would stall the page's threads)."""
+    """The runs' charts and views of every section, in this language and the other, built on a thread of
+    their own once this page is drawn (once per set of runs): a section picked or a language switch then
+    draws from ``_built``. A thread of this process, at its priority (a lower one, holding the GIL, would
+    stall the page's threads)."""
     import threading
 
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-    others = [other for other in LANGUAGES if other != lang]
+    # this language's sections not picked first (a pick then draws from the cache), then the others'
+    languages = [lang] + [other for other in LANGUAGES if other != lang]
     ahead = _ahead()
-    todo = (tuple(_run_key(r) for r in results), tuple(others))
+    todo = (tuple(_run_key(r) for r in results), tuple(languages))
     with ahead["lock"]:
         if todo in ahead["done"]:
             return
@@ -233,7 +257,7 @@ def _draw_ahead(results: list, lang: str) -> None:
 
     def build() -> None:
         per_row, width = _demand_layout(len(results))
-        for other in others:
+        for other in languages:
             top = _of("budget_y_max", results, other)
             for r in results:
                 for what, args in (("calendar", ()), ("fan", ()), ("demand", (per_row, width)),
@@ -298,43 +322,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                 with st.expander(f"{label}: {len(r.notices)} {t('rule_date_notices', lang)}"):
                     st.markdown("\n".join(f"- {line}" for line in rule_date_notices(r, lang)))
 
-        n = len(results)
-        st.subheader(t("calendar", lang))
-        for r, label in zip(results, labels):      # full width: a calendar needs its months
-            st.caption(label)
-            st.altair_chart(_of("calendar", r, lang), width="stretch")
-        st.subheader(t("occupancy_chart", lang))
-        for col, r, label in zip(_columns(n), results, labels):
-            with col:
-                st.caption(label)
-                st.altair_chart(_of("fan", r, lang), width="stretch")
-        st.subheader(t("demand_chart", lang))
-        per_row, width = _demand_layout(n)
-        for col, r, label in zip(_columns(n), results, labels):
-            with col:
-                st.caption(label)
-                st.altair_chart(_of("demand", r, lang, per_row, width), width="content")
-        st.subheader(t("budget_chart", lang))
-        top = _of("budget_y_max", results, lang)
-        for col, r, label in zip(_columns(n), results, labels):
-            with col:
-                st.caption(label)
-                st.altair_chart(_of("budget", r, lang, top), width="stretch")
-        st.subheader(t("site_map", lang))
-        for col, r, label in zip(_columns(n), results, labels):
-            with col:
-                st.caption(f"{label} — {value('status', r.plan.status.value, lang)}")
-                st.altair_chart(_of("site", r, lang), width="stretch")
-
-        st.header(t("compliance", lang))
-        for i, (col, r, label) in enumerate(zip(_columns(n), results, labels)):
-            with col:
-                rows = _of("compliance", r, lang)
-                failed = sum(x[t("passed", lang)] == "✗" for x in rows)
-                unchecked = sum(x[t("passed", lang)] == "—" for x in rows)
-                st.caption(f"{label}: {len(rows) - failed - unchecked} ✓, {failed} ✗, {unchecked} — "
-                           f"{t('not_checked', lang)}")
-                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"compliance:{i}")
+        _section(results, labels, lang)
 
         st.header(t("downloads", lang))
         st.download_button(t("download_headlines", lang),
@@ -348,7 +336,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                            lambda: report.comparison(views, results, lang).encode("utf-8"),
                            file_name=f"comparison-{lang}.html", mime="text/html", key="download_print",
                            on_click="ignore")
-        for i, (col, r, label) in enumerate(zip(_columns(n), results, labels)):
+        for i, (col, r, label) in enumerate(zip(_columns(len(results)), results, labels)):
             with col:
                 stem = Path(r.scenario.name).stem.replace(" ", "-").replace(",", "") + ("" if i == 0 else f"-{i + 1}")
                 tag = f"{i}:{key(r.scenario)[:12]}"     # distinct even for two scenarios of one name
@@ -360,6 +348,66 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                                    file_name=f"{stem}-report.html", mime="text/html", key=f"report:{tag}",
                                    on_click="ignore")
     _draw_ahead(results, lang)
+
+
+def _short(title: str) -> str:
+    """A section's title up to its colon or bracket, for the picker: "时间表：交付、…" → "时间表"."""
+    return re.split(r"：|: |（| \(", title, maxsplit=1)[0]
+
+
+def _link_section() -> None:
+    """The picked section into the link, beside the scenarios and the language: a link opens it."""
+    st.query_params["section"] = st.session_state["section"]
+
+
+@st.fragment
+def _section(results: list, labels: tuple[str, ...], lang: str) -> None:
+    """The section picker and the picked section of the results. A fragment: picking another section
+    reruns this function only, not the page. The pick lives in the session (so a language switch keeps
+    it) and in the link (``?section=budget_chart``)."""
+    if st.session_state.get("section") not in SECTIONS:         # first results: the link's, else the first
+        asked = st.query_params.get("section")
+        st.session_state["section"] = asked if asked in SECTIONS else SECTIONS[0]
+    picked = st.segmented_control(t("results", lang), SECTIONS, required=True, key="section",
+                                  format_func=lambda s: _short(t(s, lang)), on_change=_link_section,
+                                  label_visibility="collapsed")
+    st.subheader(t(picked, lang))
+    n = len(results)
+    if picked == "calendar":
+        for r, label in zip(results, labels):      # full width: a calendar needs its months
+            st.caption(label)
+            st.altair_chart(_of("calendar", r, lang), width="stretch")
+    elif picked == "occupancy_chart":
+        for col, r, label in zip(_columns(n), results, labels):
+            with col:
+                st.caption(label)
+                st.altair_chart(_of("fan", r, lang), width="stretch")
+    elif picked == "demand_chart":
+        per_row, width = _demand_layout(n)
+        for col, r, label in zip(_columns(n), results, labels):
+            with col:
+                st.caption(label)
+                st.altair_chart(_of("demand", r, lang, per_row, width), width="content")
+    elif picked == "budget_chart":
+        top = _of("budget_y_max", results, lang)
+        for col, r, label in zip(_columns(n), results, labels):
+            with col:
+                st.caption(label)
+                st.altair_chart(_of("budget", r, lang, top), width="stretch")
+    elif picked == "site_map":
+        for col, r, label in zip(_columns(n), results, labels):
+            with col:
+                st.caption(f"{label} — {value('status', r.plan.status.value, lang)}")
+                st.altair_chart(_of("site", r, lang), width="stretch")
+    elif picked == "compliance":
+        for i, (col, r, label) in enumerate(zip(_columns(n), results, labels)):
+            with col:
+                rows = _of("compliance", r, lang)
+                failed = sum(x[t("passed", lang)] == "✗" for x in rows)
+                unchecked = sum(x[t("passed", lang)] == "—" for x in rows)
+                st.caption(f"{label}: {len(rows) - failed - unchecked} ✓, {failed} ✗, {unchecked} — "
+                           f"{t('not_checked', lang)}")
+                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"compliance:{i}")
 
 
 def _sources(lang: str) -> tuple[list[Scenario], list[str], list[str]]:
@@ -424,13 +472,10 @@ def main() -> None:
         st.caption("● " + t("differences", lang))
 
         st.header(t("rules", lang))
-        for i, (col, s, label) in enumerate(zip(_columns(len(edited)), edited, labels)):
+        for col, s, label in zip(_columns(len(edited)), edited, labels):
             with col:
                 st.subheader(label)
-                rows = cmp.rules_table(s, lang)
-                st.dataframe({t(k, lang): [r[k] for r in rows]
-                              for k in ("rule", "description", "value", "citation", "note")},
-                             hide_index=True, width="stretch", key=f"rules:{i}")
+                st.markdown(_rules_html(key(s), lang, s), unsafe_allow_html=True)
     with answer_box:
         _results(edited, labels, lang, details)
     _pool().warm(delay=WARM_AFTER_SECONDS)   # once the first page is sent

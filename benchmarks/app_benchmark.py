@@ -16,9 +16,11 @@ drawing the last one's results).
 Prints each repetition with the load average, and the medians against the targets on 2 cores: first
 page ≤ 2 s, two uncached 20k scenarios ≤ 8 s, cached switch ≤ 0.5 s, report download ≤ 3 s.
 The server's CPU seconds for each action (its own process, and its pool's) are printed beside the
-times: less sensitive than the times to what else the machine runs.
+times: less sensitive than the times to what else the machine runs; and the number of charts, data grids
+and elements the results' page holds (what the browser draws again on each rerun).
 
     .venv/bin/python benchmarks/app_benchmark.py [--repeat 5] [--settle 3] [--scenarios a.toml,b.toml]
+        [--reference ../ref]      # another checkout measured in the same run, repetitions alternating
 
 Needs Debian's chromium and the playwright package (the test extra). APP_BENCH_STDERR=FILE keeps the
 app server's log.
@@ -44,14 +46,14 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 TARGETS = {"first render": 2.0, "uncached comparison": 8.0, "cached comparison": 0.5, "report download": 3.0}
 
 
-def serve() -> tuple[subprocess.Popen, str]:
+def serve(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app_streamlit.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(root / "app_streamlit.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.DEVNULL,
+         "--browser.gatherUsageStats", "false"], cwd=root, stdout=subprocess.DEVNULL,
         stderr=open(os.environ.get("APP_BENCH_STDERR", os.devnull), "w"))
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -114,7 +116,7 @@ def settled(page, seconds: float, cpu: CPU | None = None, name: str = "", spent:
 
 
 def once(page, url: str, scenarios: str, settle: float, cpu: CPU | None = None,
-         spent: dict | None = None) -> dict[str, float]:
+         spent: dict | None = None, sent: dict | None = None) -> dict[str, float]:
     from playwright.sync_api import expect
 
     timings = {}
@@ -132,6 +134,10 @@ def once(page, url: str, scenarios: str, settle: float, cpu: CPU | None = None,
     expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_attached(timeout=60_000)
     timings["uncached comparison"] = time.perf_counter() - t
     settled(page, settle, cpu, "uncached comparison", spent)
+    if sent is not None:      # what the browser draws on each rerun of the results
+        sent.update(charts=page.locator("[data-testid='stVegaLiteChart']").count(),
+                    grids=page.locator("[data-testid='stDataFrame']").count(),
+                    elements=page.locator("[data-testid='stElementContainer']").count())
 
     t = time.perf_counter()   # a setting seen before: switch the language, the page reruns from the cache
     page.get_by_text("English", exact=True).click()
@@ -162,6 +168,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--settle", type=float, default=3.0, help="seconds a settled page is read before the next action")
     ap.add_argument("--scenarios", default="chongqing-20k.toml,shandong-20k.toml")
+    ap.add_argument("--reference", type=Path, help="another checkout of the app (e.g. `git worktree add ../ref main`), "
+                    "measured in the same run, repetitions alternating: medians side by side and their ratio")
     args = ap.parse_args()
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -170,38 +178,55 @@ def main() -> None:
 
     print(f"app benchmark: {args.scenarios}, {args.repeat} repetitions, settle {args.settle:g} s, "
           f"{os.cpu_count()} CPUs")
-    runs, cpus = [], []
+    measured: dict[str, tuple[list, list]] = {}
+    roots = [("this app", ROOT)] + ([("reference", args.reference.resolve())] if args.reference else [])
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
         for i in range(args.repeat):
-            proc, url = serve()
-            try:
-                page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-                spent: dict[str, tuple[float, float]] = {}
-                timings = once(page, url, args.scenarios, args.settle, CPU(proc.pid), spent)
-                page.close()
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
-            runs.append(timings)
-            cpus.append(spent)
-            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-            print(f"  run {i + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items())
-                  + f"   (load average {load})", flush=True)
-            print("         server CPU s (own + pool): " + ", ".join(f"{k} {a:.2f} + {b:.2f}" for k, (a, b) in spent.items()),
-                  flush=True)
+            for which, root in roots:
+                runs, cpus = measured.setdefault(which, ([], []))
+                runs.append({})
+                cpus.append({})
+                sent = repetition(browser, root, args, runs[-1], cpus[-1])
+                load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+                print(f"  {which}, run {i + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in runs[-1].items())
+                      + f"   (load average {load})", flush=True)
+                print("         server CPU s (own + pool): "
+                      + ", ".join(f"{k} {a:.2f} + {b:.2f}" for k, (a, b) in cpus[-1].items()), flush=True)
+                print(f"         the results' page holds {sent['charts']} charts, {sent['grids']} data grids, "
+                      f"{sent['elements']} elements", flush=True)
         browser.close()
     print(f"medians (load average now {', '.join(f'{x:.2f}' for x in os.getloadavg())}, on {os.cpu_count()} CPUs):")
-    reopened = statistics.median(r["reopened page (cached)"] for r in runs)
-    print(f"  {'reopened page (cached)':<20} {reopened:6.2f} s   (no target)")
-    for name, target in TARGETS.items():
-        median = statistics.median(r[name] for r in runs)
-        verdict = "met" if median <= target else "NOT met"
-        own = statistics.median(c[name][0] for c in cpus)
-        pool = statistics.median(c[name][1] for c in cpus)
-        print(f"  {name:<20} {median:6.2f} s   target ≤ {target:g} s   ratio {median / target:.2f} of target: {verdict}"
-              f"   (server CPU {own:.2f} s + pool {pool:.2f} s)")
+    medians = {which: {name: statistics.median(r[name] for r in runs) for name in runs[0]}
+               for which, (runs, _) in measured.items()}
+    for which, (runs, cpus) in measured.items():
+        print(f" {which}:")
+        print(f"  {'reopened page (cached)':<20} {medians[which]['reopened page (cached)']:6.2f} s   (no target)")
+        for name, target in TARGETS.items():
+            median = medians[which][name]
+            verdict = "met" if median <= target else "NOT met"
+            own = statistics.median(c[name][0] for c in cpus)
+            pool = statistics.median(c[name][1] for c in cpus)
+            print(f"  {name:<20} {median:6.2f} s   target ≤ {target:g} s   ratio {median / target:.2f} of target: "
+                  f"{verdict}   (server CPU {own:.2f} s + pool {pool:.2f} s)")
+    if "reference" in medians:
+        print(" this app / reference: " + ", ".join(
+            f"{name} {medians['this app'][name] / medians['reference'][name]:.2f}" for name in medians["reference"]))
 
+
+def repetition(browser, root: Path, args, timings: dict, spent: dict) -> dict[str, int]:
+    """One repetition on a fresh server of the app in ``root``: fills ``timings`` and ``spent`` (the
+    server's CPU per action); returns what the results' page holds."""
+    proc, url = serve(root)
+    sent: dict[str, int] = {}
+    try:
+        page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+        timings.update(once(page, url, args.scenarios, args.settle, CPU(proc.pid), spent, sent))
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return sent
 
 if __name__ == "__main__":
     main()

@@ -172,3 +172,71 @@ def test_charts_are_built_once_per_run_and_language_and_the_other_language_ahead
     at.sidebar.radio(key="lang").set_value("zh").run()
     assert not at.exception, at.exception
     assert all(n == 1 for n in built.values()), built
+
+
+def _charts(at: AppTest) -> int:
+    return len(at.get("vega_lite_chart"))
+
+
+def test_only_the_picked_section_is_sent_and_the_pick_survives_a_language_switch():
+    """The results' sections behind a picker: the page sends the picked section's charts only (before:
+    every chart and table on every rerun, ~10 charts for two scenarios); the pick is kept in the session
+    and the link across a language switch, and a link can name it."""
+    from estate.i18n import t
+
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["scenarios"] = "small-2400.toml"
+    at.run()
+    at.number_input(key="reps:small-2400.toml").set_value(6)     # a small run of this test's own
+    at.run()
+    assert _charts(at) == 0                                       # no run yet: no chart, no picker
+    at.button(key="run").click().run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="section").value == "calendar" and _charts(at) == 1
+    assert [s.value for s in at.subheader if s.value.startswith("时间表")]
+    assert not any(t("passed", "zh") in d.value.columns for d in at.dataframe)     # no compliance table
+    at.segmented_control(key="section").set_value("compliance").run()
+    assert _charts(at) == 0                                       # the compliance table, and no chart
+    assert any(t("passed", "zh") in d.value.columns for d in at.dataframe)
+    at.segmented_control(key="section").set_value("budget_chart").run()
+    assert _charts(at) == 1 and at.query_params["section"] == "budget_chart"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="section").value == "budget_chart" and _charts(at) == 1
+    assert any(s.value == "Budget by year and payer" for s in at.subheader)
+
+
+def test_a_link_names_the_section():
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["scenarios"] = "small-2400.toml"
+    at.query_params["section"] = "site_map"
+    at.run()
+    at.number_input(key="reps:small-2400.toml").set_value(6)
+    at.run()
+    at.button(key="run").click().run()
+    assert at.segmented_control(key="section").value == "site_map" and _charts(at) == 1
+    assert any(s.value == "楼栋分布" for s in at.subheader)
+
+
+def test_the_section_title_is_shortened_for_the_picker():
+    import app_streamlit
+    assert app_streamlit._short("时间表：交付、筹备组") == "时间表"
+    assert app_streamlit._short("入住进度与选举门槛（P10–P90 带）") == "入住进度与选举门槛"
+    assert app_streamlit._short("Occupancy and the election threshold (P10–P90 band)") == \
+        "Occupancy and the election threshold"
+    assert app_streamlit._short("Budget by year and payer") == "Budget by year and payer"
+
+
+def test_the_first_page_imports_no_engine():
+    """The first page (before any run) loads none of the engines or writers: each costs the page its
+    import time, and the pool's warm-up loads them afterwards (2 s after the page is sent)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+             f"at = AppTest.from_file({APP!r}, default_timeout=60)\nat.run()\nassert not at.exception\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'matplotlib', 'pulp', 'numba', 'openpyxl', 'altair', 'highspy', 'mesa'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout

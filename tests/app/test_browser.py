@@ -1,6 +1,7 @@
 """The app in a real browser at 1440×900: Debian's Chromium driven by Playwright (no browser download),
 against the app served headless on 127.0.0.1. Runs a comparison and checks the answer block is in the
-first viewport with the failed rules cited, scans the Chinese page for untranslated identifiers, downloads
+first viewport with the failed rules cited, that only the picked section's charts are sent and the pick
+survives a language switch, scans the Chinese page for untranslated identifiers, downloads
 the CSV (numbers), the XLSX (numeric cells) and the printable report (printed to PDF: page count, CJK
 font); uploads an edited file keeping its original's name, touches a widget during the run and switches
 language; fails on any error element or browser console error. Screenshots of the Chinese page before and
@@ -143,6 +144,9 @@ def test_a_comparison_in_the_browser(server, tmp_path):
         chart = page.locator("[data-testid='stVegaLiteChart']").first
         chart.scroll_into_view_if_needed()
         expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
+        # one section drawn: the calendar of each scenario, no other chart sent (before: ten charts)
+        charts_first = page.locator("[data-testid='stVegaLiteChart']").count()
+        grids_first = page.locator("[data-testid='stDataFrame']").count()
 
         downloads = {}
         for label in ("下载比较表（CSV）", "下载比较工作簿（XLSX）", "可打印的比较报告（HTML，A4）"):
@@ -167,6 +171,21 @@ def test_a_comparison_in_the_browser(server, tmp_path):
                        "chongqing-20k.toml"])
         main_text = _main_text(page)
         (tmp_path / "page-zh.txt").write_text(main_text, encoding="utf-8")
+
+        # another section picked: its charts replace the calendar's, the link names it, and a language
+        # switch keeps it
+        page.locator("[data-testid='stButtonGroup']").get_by_text("年度预算", exact=True).click()
+        expect(page.get_by_role("heading", name="年度预算（按出资方）")).to_be_visible(timeout=30_000)
+        expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+        page.wait_for_timeout(2000)           # the fragment's rerun done: its stale elements removed
+        charts_budget = page.locator("[data-testid='stVegaLiteChart']").count()
+        link = page.url
+        page.get_by_text("English", exact=True).click()
+        expect(page.get_by_role("heading", name="Budget by year and payer")).to_be_visible(timeout=60_000)
+        expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+        page.wait_for_timeout(2000)
+        charts_en = page.locator("[data-testid='stVegaLiteChart']").count()
+        calendar_en = page.get_by_role("heading", name=re.compile("^Calendar")).count()
         errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts()
 
         # the printable report, printed to PDF by the same browser
@@ -177,6 +196,9 @@ def test_a_comparison_in_the_browser(server, tmp_path):
         browser.close()
 
     assert "CQ-73 §一(一)" in answer_text and "CQ-73 §三(九)" in answer_text      # the failed rules, cited
+    assert (charts_first, grids_first) == (2, 2), (charts_first, grids_first)   # two calendars; two headlines
+    assert charts_budget == 2 and "section=budget_chart" in link, (charts_budget, link)
+    assert charts_en == 2 and calendar_en == 0
     assert "万元" in answer_text and "区县财政" in answer_text and "✗" in answer_text
     left = _untranslated(main_text)
     assert not left, f"untranslated in the Chinese page ({tmp_path / 'page-zh.txt'}): {', '.join(left)}"
