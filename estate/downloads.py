@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import OrderedDict
-from concurrent.futures import BrokenExecutor, Executor, Future
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -64,9 +64,10 @@ class Prebuilt:
                 self._items.move_to_end(key)
         if future is not None and future.done() and not future.cancelled() and future.exception() is None:
             return future.result()
-        if future is not None:
-            future.cancel()             # not started yet: it never will be (started: it ends unheeded)
-        data = build(*args)
+        if future is not None and not future.cancel():      # queued: cancelled, it never runs
+            data = self._race(future, build, args)           # running: whichever build ends first
+        else:
+            data = build(*args)
         done: Future = Future()
         done.set_result(data)
         with self._lock:
@@ -75,6 +76,24 @@ class Prebuilt:
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
         return data
+
+    @staticmethod
+    def _race(running: Future, build: Callable[..., bytes], args: tuple) -> bytes:
+        """A build ahead already running when the file is asked for: build here as well, on a thread, and
+        hand over whichever is done first (the one ahead is usually close to done; on a busy machine its
+        lower priority can make it the slower). A failure of one waits for the other."""
+        here = ThreadPoolExecutor(1, thread_name_prefix="download")
+        try:
+            local = here.submit(build, *args)
+            pending = {running, local}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in (local, running):          # this process's build first when both are done
+                    if f in done and not f.cancelled() and f.exception() is None:
+                        return f.result()
+            return local.result()                   # both failed: the error here is raised
+        finally:
+            here.shutdown(wait=False)               # a build still going ends unheeded
 
     def __contains__(self, key: str) -> bool:
         with self._lock:

@@ -96,3 +96,51 @@ def test_the_report_built_on_a_worker_is_the_report_built_here():
         assert prebuilt.get("report", report_html, result) == here
     finally:
         pool.shutdown()
+
+
+def test_a_build_ahead_already_running_races_a_build_here():
+    """Asked for while the pool's build runs: built here too, and whichever is done first is handed over
+    (before: the pool's build, nearly done, was ignored and the click waited for a whole build here)."""
+    started, release = threading.Event(), threading.Event()
+
+    def ahead(name: str) -> bytes:
+        started.set()
+        release.wait(30)
+        return b"from the pool"
+
+    def slow_here(name: str) -> bytes:
+        release.set()                      # the pool's build ends while this one is still going
+        threading.Event().wait(1.0)
+        return b"built here"
+
+    prebuilt = Prebuilt()
+    with ThreadPoolExecutor(1) as pool:
+        prebuilt.submit("r", pool, ahead, "R")
+        assert started.wait(30)
+        assert prebuilt.get("r", slow_here, "R") == b"from the pool"
+        assert prebuilt.get("r", slow_here, "R") == b"from the pool"      # and it is kept
+
+    started.clear(); release.clear()
+    prebuilt = Prebuilt()
+    with ThreadPoolExecutor(1) as pool:
+        prebuilt.submit("r", pool, ahead, "R")        # a pool build that would take its 30 s
+        assert started.wait(30)
+        assert prebuilt.get("r", lambda name: b"built here", "R") == b"built here"
+        release.set()
+
+    def broken(name: str) -> bytes:
+        started.set()
+        raise OSError("disk full")
+
+    started.clear()
+    prebuilt = Prebuilt()
+    with ThreadPoolExecutor(1) as pool:
+        hold = threading.Event()
+        prebuilt.submit("r", pool, lambda n: (started.set(), hold.wait(30), broken(n))[-1], "R")
+        assert started.wait(30)
+
+        def here(name: str) -> bytes:
+            hold.set()                     # the pool's build fails first; this one is waited for
+            threading.Event().wait(0.3)
+            return b"built here"
+        assert prebuilt.get("r", here, "R") == b"built here"
