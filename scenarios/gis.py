@@ -83,20 +83,8 @@ def crs_problem(text: object) -> str | None:
 
 def _source(path: Path, label: str) -> str:
     """The path GDAL opens (a zip's one shapefile through /vsizip/), or one line on why there is none."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _error(f"{label}: file not found") from None
-    except OSError as exc:
-        raise _error(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    if path.is_dir():
-        raise _error(f"{label}: is a folder, not a file")
-    if size == 0:
-        raise _error(f"{label}: is empty")
-    from scenarios.layout import MAX_LAYOUT_BYTES
-    if size > MAX_LAYOUT_BYTES:
-        raise _error(f"{label}: is {size / 2**20:.1f} MB; the limit is {MAX_LAYOUT_BYTES // 2**20} MB "
-                     "(is it the right file?)")
+    from scenarios.layout import MAX_LAYOUT_BYTES, check_file
+    check_file(path, label, MAX_LAYOUT_BYTES)
     suffix = path.suffix.lower()
     if suffix == ".zip":
         try:

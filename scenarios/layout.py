@@ -26,8 +26,8 @@ OPTIONAL = ("office_space_m2", "street_level_m2")   # read when present; empty m
 MAX_LAYOUT_BYTES = 50 * 2**20
 
 
-def read_text(path: Path, label: str, max_bytes: int) -> str:
-    """The file's text, or one clear line on why it cannot be a text file we read."""
+def check_file(path: Path, label: str, max_bytes: int) -> None:
+    """One clear line unless ``path`` is a readable, non-empty file of at most ``max_bytes``."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -41,6 +41,11 @@ def read_text(path: Path, label: str, max_bytes: int) -> str:
     if size > max_bytes:
         raise InputError(f"{label}: is {size / 2**20:.1f} MB; the limit is {max_bytes // 2**20} MB "
                          "(is it the right file?)")
+
+
+def read_text(path: Path, label: str, max_bytes: int) -> str:
+    """The file's text, or one clear line on why it cannot be a text file we read."""
+    check_file(path, label, max_bytes)
     raw = path.read_bytes()
     if b"\x00" in raw[:8192]:
         raise InputError(f"{label}: is a binary file, not text")
