@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from standards import ROLES, load_catalog, ruleset
-from standards.catalog import DATA_DIR
 from standards.errors import InputError
+from data_copy import edit as _edit
 
 SOURCES = Path(__file__).resolve().parents[3] / "shared" / "sources"
 POLICY_FILES = {
@@ -87,19 +87,6 @@ def test_regimes_differ_where_the_documents_do():
     assert cq.role("cost_sharing").value.as_dict() == {"district": 1.0}     # CQ-73 §三(十)
     assert not sd.has("supervisory_members")
     assert "fulltime_staff" in sd.regime.borrowed
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy)
-    return copy
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_a_copy_of_the_shipped_data_loads(data: Path):

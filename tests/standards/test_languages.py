@@ -2,30 +2,16 @@
 one line naming the file, the entry and the field; the Chinese words hold no English."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from estate.i18n import RULE_PARTS, borrowed_reason, regime_label, rule_text, shape_label
 from standards import load_catalog
-from standards.catalog import DATA_DIR
 from standards.describe import describe_rule, value_terms
 from standards.errors import InputError
 from standards.shapes import SHAPES
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy)
-    return copy
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from data_copy import edit as _edit
 
 
 def _fails(data: Path, message: str) -> None:

@@ -4,7 +4,6 @@ strictly; a scenario outside them is told which rules and dates, and still runs.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ import pytest
 import scenarios
 from scenarios.validity import notices
 from standards import load_catalog, ruleset
-from standards.catalog import DATA_DIR
 from standards.errors import InputError
 from standards.validity import out_of_date, scenario_span
+from data_copy import edit as _edit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,19 +60,6 @@ def test_the_example_scenarios_get_one_notice_for_the_borrowed_gz3_grid_rule():
     assert line.startswith("Rule dates: GZ-3.grid_households: valid 2014-02-19 to 2017-02-18")
     early = s.model_copy(update={"start": "2015-01", "horizon_months": 24})
     assert notices(early) == ()
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy)
-    return copy
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.mark.parametrize("old, new, message", [
