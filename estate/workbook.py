@@ -12,13 +12,16 @@ from estate import tables
 from estate.i18n import service, t, value
 
 
+WIDTH_ROWS = 200      # rows read to size a column (a longer sheet's later cells do not widen it)
+
+
 def _sheet(wb, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     ws = wb.create_sheet(title)
     ws.append(list(header))
     for r in rows:
         ws.append(list(r))
     for i, h in enumerate(header, start=1):
-        width = max([len(str(h))] + [len(str(r[i - 1])) for r in rows[:200]]) + 2
+        width = max([len(str(h))] + [len(str(r[i - 1])) for r in rows[:WIDTH_ROWS]]) + 2
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, width * (1.6 if any(
             ord(ch) > 0x2e80 for ch in str(h)) else 1.0))
     ws.freeze_panes = "A2"
