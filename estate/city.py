@@ -271,7 +271,8 @@ def plot_city(city: City, roll: Rollup, path: Path, lang: str = "en") -> Path:
 
 def write_city(city: City, results: Sequence, out: Path, *, estate_files: bool = True) -> list[Path]:
     """``city.json``, ``estates.csv``, ``rollup.csv``, ``budget.csv``, ``city.png``; with ``estate_files``
-    each estate's ``estate run`` files in ``estates/<n>-<slug>/``."""
+    each estate's ``estate run`` files in ``estates/<n>-<slug>/`` (with ``plan.geojson`` and ``plan.gpkg`` for
+    a layout read from a GIS file)."""
     roll = rollup(city, results)
     doc = {"generator": "estate city", "city": city.name, "file": str(city.path),
            "budget_cny_per_year": city.budget_cny_per_year, "estates": list(roll.estates),
@@ -285,12 +286,14 @@ def write_city(city: City, results: Sequence, out: Path, *, estate_files: bool =
               plot_city(city, roll, out / "city.png")]
     if estate_files:
         from estate.outputs import prepare
+        from estate.geo_outputs import FILES as GEO_FILES, write_geo
         from estate.run_outputs import FILES as RUN_FILES, write_run
 
         for i, (e, r) in enumerate(zip(city.estates, results)):
-            folder = prepare(out / "estates" / f"{i + 1}-{_slug(e.name)}", RUN_FILES, "estate city")
+            folder = prepare(out / "estates" / f"{i + 1}-{_slug(e.name)}", RUN_FILES + GEO_FILES, "estate city")
             write_run(r, folder)
             paths.append(folder / "report.html")
+            paths += write_geo(r.plan, e.scenario, r.rules, e.path, folder, r.simulation)   # a GIS layout's plan
     return paths
 
 

@@ -125,3 +125,31 @@ def test_the_bundled_city_names_at_least_three_valid_estates():
     city = load_city(ROOT / "scenarios" / "cities" / "chongqing-three-estates.toml")
     assert len(city.estates) >= 3
     assert len({e.path for e in city.estates}) >= 3 and all(e.scenario.total_units > 0 for e in city.estates)
+
+
+def test_an_estate_on_a_gis_layout_gets_its_plan_back_as_gis_files(tmp_path):
+    """An estate whose layout is a GIS file (the bundled chongqing-20k.geojson) gets plan.geojson and
+    plan.gpkg in its folder, as `estate run` writes them; one on a local grid gets none."""
+    import shutil
+
+    folder = tmp_path / "estates"
+    (folder / "layouts").mkdir(parents=True)
+    shutil.copy(ROOT / "scenarios" / "layouts" / "chongqing-20k.geojson", folder / "layouts")
+    text = (ROOT / "scenarios" / "chongqing-20k.toml").read_text(encoding="utf-8")
+    for before, after in (("layouts/chongqing-20k.csv", "layouts/chongqing-20k.geojson"),
+                          ("horizon_months = 120", "horizon_months = 36"), ("replications = 100", "replications = 1")):
+        assert before in text
+        text = text.replace(before, after)
+    (folder / "gis.toml").write_text(text, encoding="utf-8")
+    small = load(ROOT / "scenarios" / "small-2400.toml").model_copy(update={"horizon_months": 24, "replications": 1})
+    (folder / "grid.toml").write_text(to_toml(small), encoding="utf-8")
+    city = _city(tmp_path, 'name = "GIS city"\n[[estates]]\nscenario = "estates/gis.toml"\n[[estates]]\nscenario = "estates/grid.toml"\n')
+    out = tmp_path / "out"
+    assert main(["city", str(city), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    gis_folder, grid_folder = sorted((out / "estates").iterdir())
+    doc = json.loads((gis_folder / "plan.geojson").read_text(encoding="utf-8"))
+    plan = json.loads((gis_folder / "plan.json").read_text(encoding="utf-8"))
+    outlines = [f for f in doc["features"] if f["properties"]["layer"] == "communities"]
+    assert len(outlines) == len(plan["communities"]) == 5
+    assert (gis_folder / "plan.gpkg").stat().st_size > 0
+    assert not (grid_folder / "plan.geojson").exists() and not (grid_folder / "plan.gpkg").exists()
