@@ -40,13 +40,32 @@ def test_rules_for_chongqing_list_at_least_15_cited_rules(capsys):
 
 
 def test_rules_text_output_and_all(capsys):
-    assert main(["rules", "--regime", "shandong"]) == 0
+    assert main(["rules", "--regime", "shandong", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "election_trigger: SD-22.election_trigger  = 50% of occupancy" in out
     assert "cited: SD-22 §二(一)1 (鲁办发〔2012〕22号)" in out
     assert main(["rules", "--all", "--json"]) == 0
     ids = {r["id"] for r in json.loads(capsys.readouterr().out)["rules"]}
     assert "facilities.primary_class_size" in ids and "CQ-73.fulltime_staff" in ids
+
+
+def test_rules_in_chinese_by_default_and_both_languages_in_json(capsys):
+    """The table is in Chinese unless --lang en: values, units, descriptions and borrowing reasons from the
+    catalogue's Chinese texts, no English description; the JSON holds both languages under stable keys."""
+    assert main(["rules", "--regime", "chongqing"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("重庆") and "条规则" in out
+    assert "election_trigger: CQ-73.election_trigger  = 达到规划居住人数的30%" in out
+    assert "出处: CQ-73 §一(二) (渝府发〔2013〕73号)" in out and "借用: " in out
+    assert "cited:" not in out and "Households per public-rental community" not in out
+    assert main(["rules", "--regime", "chongqing", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["title_zh"].startswith("重庆") and doc["title"].startswith("Chongqing")
+    grid = {r["role"]: r for r in doc["rules"]}["grid_households"]
+    assert grid["borrowed"] and grid["borrowed_zh"] and grid["borrowed_zh"] != grid["borrowed"]
+    for r in doc["rules"]:
+        assert r["description_zh"] and r["unit_zh"] and r["text_zh"]
+        assert (r["reading_zh"] is None) == (r["reading"] is None)
 
 
 def test_rules_of_a_scenario_show_overrides(capsys):
