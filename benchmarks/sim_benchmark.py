@@ -6,8 +6,9 @@ Each side is measured in its own Python process, importing its own tree (the "be
 with ``git archive`` into a temporary folder; skipped where git cannot give it), one after the other:
 
 1. One replication of a 50,000-flat synthetic estate × 360 months (median of --repeat; wall and CPU;
-   each replication hands its tables to the next, as replications of an ensemble do). Target: ≤ 0.15 s. Then, with --rounds R, the same again in R rounds that alternate the sides (a fresh
-   process per side and round): on a machine shared with other work, the two sides then meet the same
+   each replication hands its tables to the next, as replications of an ensemble do). Target: ≤ 0.15 s.
+   Then, with --rounds R, the same again in R rounds that alternate the sides (a fresh process per side
+   and round): on a machine shared with other work, the two sides then meet the same
    load, and the median of the rounds' ratios is the figure to compare.
 2. 200 replications of the 20,000-flat example (its 120-month horizon) on a process pool of 2 started
    for each run (start-up included; median of --ensemble-repeat), and the peak memory of the ensemble
@@ -284,7 +285,8 @@ def report(sides: dict[str, dict], args: argparse.Namespace, rounds: list[dict] 
               f"the fast model's median of {args.repeat} measured just before it:")
         print(f"    reference ÷ fast {spread(rf)}   target ≥ {TARGETS['reference_ratio']:,.0f}×")
         for p in rf["pairs"]:
-            print(f"      reference {p['reference']:.2f} s ÷ fast {p['fast']:.4f} s = {p['ratio']:,.0f}×   ({p['load']})")
+            print(f"      reference {p['reference']:.2f} s ÷ fast {p['fast']:.4f} s = {p['ratio']:,.0f}×"
+                  f"   ({p['load']})")
         if before is not None and "reference" in before:
             print(f"    before: reference ÷ fast {spread(before['reference'])}")
     print("[4] scaling, one replication × 120 months (median wall s)")
