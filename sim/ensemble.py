@@ -130,8 +130,10 @@ def run_chunk(scenario: Scenario, rules: RuleSet, split: Split | None, params: P
             prep = np.array([np.inf if c.preparatory_group_month is None else c.preparatory_group_month
                              for c in model.communities])
             ran.append((r, index, months, prep, drawn))
-            # the replication's tables are the bulk of its memory: free them now (the model and its
-            # agents refer to each other, so the model itself waits for the cyclic collector)
+            # the replication's tables are the bulk of its memory: hand them to the next replication now
+            # (the model and its agents refer to each other, so the model itself waits for the cyclic
+            # collector)
+            model.households.pop.release()
             model.households.pop = None
         except Exception as exc:  # noqa: BLE001 - one replication's failure is reported, not fatal
             out.append(("failed", index, f"{type(exc).__name__}: {exc}"))

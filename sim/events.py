@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
-from sim.kernels import (bernoulli, categorical, count, draw_age, file, first_month, geometric, integer, list_add,
-                         list_remove, log_q, new_person)
+from sim.kernels import (bernoulli, categorical, compiled, count, draw_age, file, first_month, geometric, helper,
+                         integer, list_add, list_remove, log_q, new_person)
 from sim.params import Params
 from sim.population import (ALIVE, BIRTH, C_DELIVERED, C_HOUSEHOLDS, C_SIGNED, CAL_DEATH, CAL_LEAVE,
                             CAL_MIGRANT, CAL_MOVE_IN, CAND_POS, DISABLED, EVICTION, EXIT, F_BIRTHS,
@@ -27,7 +26,7 @@ from sim.population import (ALIVE, BIRTH, C_DELIVERED, C_HOUSEHOLDS, C_SIGNED, C
                             UNDELIVERED, VAC_POS, VACANT, Population, blocks_for, cumulative)
 from sim.reporting import Census, Recorder
 
-blocks_needed = njit(cache=True)(blocks_for)
+blocks_needed = compiled(blocks_for)
 
 # ``rates`` (float64) and ``figures`` (int64): the scalars of Params the month reads
 ROUND_SHARE, ACCEPTANCE, DISABLED_SHARE, NON_LOCAL, LOW_INCOME, BIRTH_P, DEATH_P, EXIT_P, SUBLET_P, RENEWAL = range(10)
@@ -53,12 +52,12 @@ def scalars(params, parts: int, first_birth: int) -> tuple[np.ndarray, np.ndarra
     return rates, figures
 
 
-@njit(cache=True, inline="always")
+@helper
 def childbearing(age: int, figures: np.ndarray) -> int:
     return 1 if figures[FERTILE_START] <= age < figures[FERTILE_END] else 0
 
 
-@njit(cache=True)
+@compiled
 def deliver(month, flats, vacant, counters, community_flats, flat_community, offsets, delivery):
     """Buildings handed over this month open their flats (vacant, ready to let)."""
     for b in range(len(delivery)):
@@ -71,7 +70,7 @@ def deliver(month, flats, vacant, counters, community_flats, flat_community, off
                 community_flats[flat_community[f], C_DELIVERED] += 1
 
 
-@njit(cache=True, inline="always")
+@helper
 def sign(rng, month, f, move_in, flats, people, blocks, heads, born, vacant, counters, community_flats,
          flat_community, rates, figures, size_values, size_cdf, band_low, band_high, band_cdf, head_low,
          head_high, head_cdf):
@@ -100,7 +99,7 @@ def sign(rng, month, f, move_in, flats, people, blocks, heads, born, vacant, cou
     file(blocks, heads, counters, CAL_MOVE_IN, move_in, f)
 
 
-@njit(cache=True)
+@compiled
 def allocation_round(rng, month, flats, people, blocks, heads, born, vacant, counters, community_flats,
                      flat_community, scratch, rates, figures, size_values, size_cdf, band_low, band_high,
                      band_cdf, head_low, head_high, head_cdf):
@@ -127,7 +126,7 @@ def allocation_round(rng, month, flats, people, blocks, heads, born, vacant, cou
     counters[POOL] -= signed
 
 
-@njit(cache=True)
+@compiled
 def move_in(rng, month, flats, people, blocks, heads, candidates, counters, community_flats,
             building_households, flows, census, cohorts, flat_community, flat_building, partition, rates, figures):
     """Households whose move-in month has come move in; their first lease term starts. Drawn now,
@@ -177,7 +176,7 @@ def move_in(rng, month, flats, people, blocks, heads, candidates, counters, comm
 
 
 
-@njit(cache=True)
+@compiled
 def migrants_qualify(month, flats, people, heads, blocks, census, cohorts, flat_community, partition, figures):
     """Migrant households resident long enough (Shandong) now count among the tenants who may vote."""
     parts, first_birth = figures[PARTS], figures[FIRST_BIRTH]
@@ -205,7 +204,7 @@ def migrants_qualify(month, flats, people, heads, blocks, census, cohorts, flat_
         blk = blocks[blk, NEXT]
 
 
-@njit(cache=True)
+@compiled
 def cross(month, edges, flats, people, blocks, born, candidates, counters, census, cohorts, flat_community,
           partition, figures):
     """Everyone is a month older: only those born ``edge`` months ago for an age ``edge`` that matters
@@ -259,7 +258,7 @@ def cross(month, edges, flats, people, blocks, born, candidates, counters, censu
         blocks[out, NEXT] = NONE
 
 
-@njit(cache=True)
+@compiled
 def give_birth(rng, month, flats, people, blocks, heads, born, candidates, counters, flows, census, cohorts,
                flat_community, scratch, partition, rates, figures):
     """Births at the crude birth rate over all residents, each in a household with a member of
@@ -285,7 +284,7 @@ def give_birth(rng, month, flats, people, blocks, heads, born, candidates, count
         file(blocks, heads, counters, CAL_DEATH, first_month(rng, rates[DEATH_P], rates[LOG_DEATH], month), r)
 
 
-@njit(cache=True, inline="always")
+@helper
 def vacate(month, f, flats, people, vacant, candidates, counters, community_flats, building_households,
            census, cohorts, flat_community, flat_building, partition, figures):
     """The household of ``f`` leaves: its people are no longer counted; the flat is let again from the
@@ -311,7 +310,7 @@ def vacate(month, f, flats, people, vacant, candidates, counters, community_flat
     list_add(vacant, flats, VAC_POS, counters, N_VAC, f)
 
 
-@njit(cache=True)
+@compiled
 def die(month, flats, people, blocks, heads, vacant, candidates, counters, community_flats, building_households,
         flows, census, cohorts, flat_community, flat_building, partition, figures):
     """The residents whose death month has come die (each is filed once, under the month drawn at move-in
@@ -341,7 +340,7 @@ def die(month, flats, people, blocks, heads, vacant, candidates, counters, commu
         blk = blocks[blk, NEXT]
 
 
-@njit(cache=True)
+@compiled
 def leave(month, flats, people, blocks, heads, vacant, candidates, counters, community_flats,
           building_households, flows, census, cohorts, flat_community, flat_building, partition, figures):
     """Households whose leaving month has come move out: a lease term not renewed, a voluntary exit, or
@@ -361,7 +360,7 @@ def leave(month, flats, people, blocks, heads, vacant, candidates, counters, com
         blk = blocks[blk, NEXT]
 
 
-@njit(cache=True)
+@compiled
 def headroom(counters, delivered, month, n_flats, max_size, lists):
     """Rows of people and blocks of list entries month ``month`` may need at most: every flat that
     could be let signs a household of the largest size, every occupied flat has a birth, every person is
@@ -372,7 +371,7 @@ def headroom(counters, delivered, month, n_flats, max_size, lists):
     return people, blocks_needed(2 * people + 3 * n_flats, lists)
 
 
-@njit(cache=True)
+@compiled
 def advance(rng, start, stop, flats, people, blocks, heads, born, candidates, vacant, counters, census,
             cohorts, community_flats, building_households, flows, scratch, record, building_record, pool_record,
             flat_community, flat_building, offsets, delivery, delivered, rounds, edges, partition, rates,

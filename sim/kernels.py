@@ -12,20 +12,31 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from numba.np.random.random_methods import buffered_bounded_lemire_uint32
+from numba.np.random.generator_core import next_uint32
+from numba.np.random.random_methods import bounded_lemire_uint64, buffered_bounded_lemire_uint32
 
 from sim.population import (ALIVE, BIRTH, DISABLED, ENTRIES, FLAT, GROUP, HEAD, HEADER, HI, LO, NEVER, NEXT,
                             NEXT_MEMBER, NONE, N_BLOCKS, N_PEOPLE)
 
+# How the month is compiled: cached on disk, and without numba's reference counting (``_nrt=False``). The
+# month only reads and writes the arrays its caller holds and allocates nothing, so counting references to
+# them is pure cost; and a costly one: the counts are atomic, and numba emitted them around every inlined
+# helper with an early return (a list's add and remove, filing in the calendar), a dozen per household
+# moved out. Measured: a quarter of a replication's time was spent counting (sim_benchmark; README).
+# ``tests/sim/test_kernels.py`` checks that every compiled function of the month is built this way.
+COMPILED = {"cache": True, "_nrt": False}
+compiled = njit(**COMPILED)
+# the small helpers, written into their callers (no call, no arguments passed) by numba's own inlining
+helper = njit(**COMPILED, inline="always")
 
 
-@njit(cache=True)
+@compiled
 def log_q(p: float) -> float:
     """``log(1 - p)``, what a geometric draw of success probability ``p`` divides by (0 < p < 1)."""
     return np.log1p(-p) if 0.0 < p < 1.0 else 0.0
 
 
-@njit(cache=True, inline="always")
+@helper
 def geometric(rng, p: float, log_q: float) -> int:
     """``rng.geometric(p)``, the same draw from the same stream, with ``log_q = log1p(-p)`` computed once
     by the caller rather than once a draw: numpy's inversion (below 1/3; its search above)."""
@@ -34,17 +45,23 @@ def geometric(rng, p: float, log_q: float) -> int:
     return np.int64(min(np.ceil(-rng.standard_exponential() / log_q), NEVER))
 
 
-@njit(cache=True, inline="always")
+@helper
 def integer(rng, low: int, high: int) -> int:
     """``rng.integers(low, high)``, the same draw from the same stream (numpy's Lemire method on 32 bits,
     for spans below 2**32), without the one-element array numba's ``integers`` allocates for each draw."""
     span = high - 1 - low
-    if span <= 0 or span >= 0xFFFFFFFF:
-        return rng.integers(low, high)
-    return low + np.int64(buffered_bounded_lemire_uint32(rng.bit_generator, span))
+    if span < 0:
+        raise ValueError("integer: high must be above low")
+    if span == 0:                      # one value: numpy returns it without a draw
+        return low
+    if span < 0xFFFFFFFF:
+        return low + np.int64(buffered_bounded_lemire_uint32(rng.bit_generator, span))
+    if span == 0xFFFFFFFF:
+        return low + np.int64(next_uint32(rng.bit_generator))
+    return low + np.int64(bounded_lemire_uint64(rng.bit_generator, np.uint64(span)))
 
 
-@njit(cache=True, inline="always")
+@helper
 def first_month(rng, p: float, log_q: float, start: int) -> int:
     """The first month ≥ ``start`` in which an event of monthly probability ``p`` happens: one
     geometric draw instead of one draw a month (the months are independent, so this is the same law)."""
@@ -55,7 +72,7 @@ def first_month(rng, p: float, log_q: float, start: int) -> int:
     return min(start + geometric(rng, p, log_q) - 1, NEVER)
 
 
-@njit(cache=True, inline="always")
+@helper
 def bernoulli(rng, n: int, p: float, out: np.ndarray) -> int:
     """Each of ``range(n)`` chosen independently with probability ``p``; the chosen go to ``out[:k]``
     (ascending) and ``k`` is returned. O(n·p) for small ``p``: geometric gaps between successes."""
@@ -82,7 +99,7 @@ def bernoulli(rng, n: int, p: float, out: np.ndarray) -> int:
         k += 1
 
 
-@njit(cache=True, inline="always")
+@helper
 def categorical(rng, cdf: np.ndarray) -> int:
     """A category drawn with the probabilities behind ``cdf`` (sim.population.cumulative): the first
     whose cumulative share exceeds a uniform draw (a scan: the tables are short)."""
@@ -94,7 +111,7 @@ def categorical(rng, cdf: np.ndarray) -> int:
     return i
 
 
-@njit(cache=True, inline="always")
+@helper
 def draw_age(rng, low: np.ndarray, high: np.ndarray, cdf: np.ndarray) -> int:
     """An age in months: a band by its share, then a month uniform over the band's whole years."""
     band = categorical(rng, cdf)
@@ -104,7 +121,7 @@ def draw_age(rng, low: np.ndarray, high: np.ndarray, cdf: np.ndarray) -> int:
 
 # -- lists of flats (candidates for a birth, vacant flats): O(1) to add and remove ----------------------
 
-@njit(cache=True, inline="always")
+@helper
 def list_add(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.ndarray, n_col: int,
              f: int) -> None:
     if flats[f, pos_col] != NONE:
@@ -115,7 +132,7 @@ def list_add(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.nd
     counters[n_col] = k + 1
 
 
-@njit(cache=True, inline="always")
+@helper
 def list_remove(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np.ndarray, n_col: int,
                 f: int) -> None:
     k = flats[f, pos_col]
@@ -131,7 +148,7 @@ def list_remove(items: np.ndarray, flats: np.ndarray, pos_col: int, counters: np
 
 # -- lists in blocks (``sim.population``): the calendar, per kind and month; the people born each month --------
 
-@njit(cache=True, inline="always")
+@helper
 def push(blocks: np.ndarray, counters: np.ndarray, head: int, item: int) -> int:
     """Put ``item`` first in the list whose newest block is ``head`` (NONE: an empty list); returns the
     list's newest block. A block fills from its end, so its entries read from ``LO`` to ``HI`` are
@@ -149,7 +166,7 @@ def push(blocks: np.ndarray, counters: np.ndarray, head: int, item: int) -> int:
     return head
 
 
-@njit(cache=True, inline="always")
+@helper
 def file(blocks: np.ndarray, heads: np.ndarray, counters: np.ndarray, calendar: int, month: int,
          target: int) -> None:
     """File ``target`` under ``month`` (nothing beyond the horizon is filed)."""
@@ -160,7 +177,7 @@ def file(blocks: np.ndarray, heads: np.ndarray, counters: np.ndarray, calendar: 
 
 # -- people ----------------------------------------------------------------------------------------------
 
-@njit(cache=True, inline="always")
+@helper
 def new_person(people: np.ndarray, flats: np.ndarray, blocks: np.ndarray, born: np.ndarray, first_birth: int,
                counters: np.ndarray, f: int, birth: int, disabled: bool) -> int:
     """A person of flat ``f`` born in month ``birth``, linked into the household and into the list of
@@ -178,7 +195,7 @@ def new_person(people: np.ndarray, flats: np.ndarray, blocks: np.ndarray, born: 
     return r
 
 
-@njit(cache=True, inline="always")
+@helper
 def count(census: np.ndarray, cohorts: np.ndarray, c: int, people: np.ndarray, flats: np.ndarray, r: int,
           age: int, partition: np.ndarray, parts: int, first_birth: int, delta: int) -> None:
     """Count person ``r`` (``delta`` = 1) or stop counting them (-1) in community ``c``: in their census

@@ -151,10 +151,32 @@ def _our_integers(rng, low, high, n):
     return np.array([integer(rng, low, high) for _ in range(n)])
 
 
-@pytest.mark.parametrize("low, high", [(0, 1), (1, 4), (0, 7), (-3, 1000), (5, 2**33)])
+@pytest.mark.parametrize("low, high", [(0, 1), (1, 4), (0, 7), (-3, 1000), (7, 7 + 2**32), (5, 2**33)])
 def test_integer_is_numpys_draw_from_the_same_stream(low, high):
     a, b = np.random.default_rng(5), np.random.default_rng(5)
     ours = _our_integers(a, low, high, 5000)
     assert np.array_equal(ours, _numpy_integers(b, low, high, 5000))
     assert ours.min() >= low and ours.max() < high
     assert a.random() == b.random()
+
+
+def test_an_empty_range_of_integers_is_refused():
+    with pytest.raises(ValueError):
+        _our_integers(np.random.default_rng(5), 3, 3, 1)
+
+
+def _dispatchers(module):
+    from numba.core.registry import CPUDispatcher
+    return {name: f for name, f in vars(module).items() if isinstance(f, CPUDispatcher)}
+
+
+def test_the_month_is_compiled_without_reference_counting():
+    """Every compiled function of the month is built with ``kernels.COMPILED`` (no reference counting: the
+    counts cost a quarter of a replication); one built with numba's defaults is told apart."""
+    import sim.events
+    import sim.kernels
+    found = _dispatchers(sim.events) | _dispatchers(sim.kernels)
+    assert {"advance", "move_in", "leave", "die", "vacate", "push", "file", "integer"} <= set(found)
+    for name, f in found.items():
+        assert f.targetoptions.get("_nrt") is False, name
+    assert njit(cache=True)(lambda: 0).targetoptions.get("_nrt") is not False

@@ -277,3 +277,38 @@ def test_a_batch_slice_of_the_wrong_shape_is_refused():
     s = small()
     with pytest.raises(ValueError, match="data must have the shape"):
         EstateModel(s, rules_of(s), data=np.zeros((s.horizon_months, 1, 3)))
+
+
+def test_a_released_replications_tables_serve_the_next_and_change_nothing():
+    """The next replication of the thread takes the released tables, whatever they hold (filled with
+    rubbish here): every row is written before it is read, so the series are the same bit for bit."""
+    from sim.population import _SPARES
+    s = small()
+    m, a, _ = run(s, seed=5)
+    people, blocks = m.households.pop.people, m.households.pop.blocks
+    m.households.pop.release()
+    assert m.households.pop.people is None and m.households.pop.blocks is None
+    people[:] = 123_456
+    blocks[:] = -7
+    n, b, _ = run(s, seed=5)
+    assert n.households.pop.people is people and n.households.pop.blocks is blocks
+    assert a.tobytes() == b.tobytes()
+    assert "people" not in _SPARES.tables          # taken, so no other replication can take it too
+
+
+def test_a_spare_table_too_small_too_narrow_or_of_another_thread_is_not_taken():
+    import threading
+
+    from sim.population import _SPARES, _table
+    big = np.zeros((100, 5), dtype=np.int32)
+    for spare, rows, width, taken in ((big, 100, 5, True), (big, 101, 5, False), (big, 10, 4, False)):
+        _SPARES.tables["people"] = spare
+        got = _table("people", rows, width)
+        assert (got is spare) == taken and len(got) >= rows and got.shape[1] == width
+    _SPARES.tables["people"] = big
+    other = {}
+    t = threading.Thread(target=lambda: other.update(got=_table("people", 10, 5)))
+    t.start()
+    t.join()
+    assert other["got"] is not big and _SPARES.tables["people"] is big          # still this thread's
+    _SPARES.tables.clear()
