@@ -13,11 +13,11 @@ import os
 import re
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from estate import compare as cmp
 from estate import editing, tables
+from estate.app_html import headlines_html, rules_html
 from estate.i18n import LANGUAGES, plan_explanation, regime_label, rule_date_notices, rule_text, t, value
 from estate.downloads import Prebuilt, report_html
 from estate.pool import PendingRuns, SharedPool
@@ -77,12 +77,16 @@ def _built(what: str, keys: tuple[str, ...], lang: str, args: tuple = (), _resul
     from estate import charts
     build = {"calendar": charts.calendar_chart, "fan": charts.fan_chart, "demand": charts.demand_chart,
              "budget": charts.budget_chart, "site": charts.site_chart, "budget_y_max": charts.budget_y_max,
-             "compliance": tables.compliance_view, "headlines": cmp.compare_runs}[what]
+             "compliance": tables.compliance_view, "headlines": _run_headlines_html}[what]
     if what == "budget_y_max":
         return build(list(_results), lang)
     if what == "headlines":
         return build(list(_results), *args, lang)
     return build(_results[0], lang, *args)
+
+
+def _run_headlines_html(results: list, labels: tuple[str, ...], lang: str) -> str:
+    return headlines_html(cmp.compare_runs(results, labels, lang), lang)
 
 
 def _of(what: str, results, lang: str, *args):
@@ -101,90 +105,119 @@ def _scenario(data: dict, label: str) -> Scenario:
     return validate(data, label, ROOT)
 
 
-RULES_STYLE = ("<style>.rules-box{max-height:420px;overflow:auto}table.rules{font-size:0.8rem;border-collapse:collapse}"
-               "table.rules th{position:sticky;top:0;background:#f0f2f6}"
-               "table.rules td,table.rules th{padding:2px 6px;vertical-align:top}</style>")
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def _rules_html(scenario_key: str, lang: str, _scenario: Scenario) -> str:
     """The rules in force as an HTML table, built once per scenario (by content) and language: the page
     sends text, not a data grid the browser draws on a canvas (three of those made most of the first page's
     drawing)."""
-    rows = cmp.rules_table(_scenario, lang)
-    columns = ("rule", "description", "value", "citation", "note")
-    table = pd.DataFrame({t(k, lang): [r[k] for r in rows] for k in columns})
-    grid = re.sub(r">\s+<", "><", table.to_html(index=False, classes="rules", border=0))   # one line: no
-    return RULES_STYLE + "<div class='rules-box'>" + grid + "</div>"           # markdown code block
+    return rules_html(cmp.rules_table(_scenario, lang), lang)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _headlines_html(keys: tuple[str, ...], labels: tuple[str, ...], lang: str, _scenarios: tuple) -> str:
+    """The inputs' headline table, built once per set of scenarios (by content), labels and language."""
+    return headlines_html(cmp.compare(list(_scenarios), labels, lang), lang)
+
+
+class _Panel:
+    """The controls of one scenario's edit panel. Drawn only while the panel is open: a closed panel sends
+    nothing (its ~20 widgets were sent and drawn on every rerun, a language switch included). Every value
+    a control shows is kept in the session (``edits:TAG``), and a closed panel reads its values from
+    there, so closing it, a language switch or any rerun loses nothing the user set."""
+
+    def __init__(self, tag: str, is_open: bool) -> None:
+        self.tag = tag
+        self.is_open = is_open
+        self.kept: dict = st.session_state.setdefault(f"edits:{tag}", {})
+
+    def __call__(self, widget, name: str, default, **kwargs):
+        """``widget``'s value (keyed ``name:TAG``): drawn, starting from the kept value, when the panel is
+        open; the kept value (else ``default``) when it is closed."""
+        key = f"{name}:{self.tag}"
+        current = self.kept.get(key, default)
+        if not self.is_open:
+            return current
+        if "options" in kwargs:
+            options = list(kwargs["options"])
+            got = widget(index=options.index(current) if current in options else 0, key=key, **kwargs)
+        else:
+            got = widget(value=current, key=key, **kwargs)
+        self.kept[key] = got
+        return got
+
+
+def _remember_open(tag: str) -> None:
+    st.session_state[f"opened:{tag}"] = bool(st.session_state[f"open:{tag}"])
 
 
 def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
-    """Widgets for the assumptions that move results; returns the edited, validated scenario.
-    Widget keys carry ``tag`` (the file name), so a widget's state follows its scenario."""
+    """Controls for the assumptions that move results (drawn while the panel is open, ``_Panel``);
+    returns the edited, validated scenario. Keys carry ``tag`` (the file name), so a control's value
+    follows its scenario."""
     catalog = load_catalog()
     where = f" ({t('uploaded', lang)})" if tag.startswith("upload-") else ""
-    with st.expander(f"{t('edit', lang)}: {scenario.name}{where}", expanded=False):
-        regimes = list(catalog.regimes)
-        regime = st.selectbox(t("regime", lang), regimes, index=regimes.index(scenario.regime),
-                              format_func=lambda r: regime_label(r, lang), key=f"regime:{tag}")
+    # opened or closed kept apart from the expander's own state, which a new label (a language switch) resets
+    box = st.expander(f"{t('edit', lang)}: {scenario.name}{where}", expanded=st.session_state.get(f"opened:{tag}", False),
+                      key=f"open:{tag}", on_change=_remember_open, args=(tag,))
+    ask = _Panel(tag, bool(box.open))
+    with box:
+        regime = ask(st.selectbox, "regime", scenario.regime, label=t("regime", lang), options=list(catalog.regimes),
+                     format_func=lambda r: regime_label(r, lang))
         cadences = list(Allocation.model_fields["cadence"].annotation.__args__)
-        cadence = st.selectbox(t("cadence", lang), cadences, index=cadences.index(scenario.allocation.cadence),
-                               format_func=lambda c: value("cadence", c, lang), key=f"cadence:{tag}")
+        cadence = ask(st.selectbox, "cadence", scenario.allocation.cadence, label=t("cadence", lang),
+                      options=cadences, format_func=lambda c: value("cadence", c, lang))
         changes: dict = {"allocation.cadence": cadence}
         for e in editing.EDITABLE:
             low, high = editing.bounds(e.model, e.field)
             now = editing.get(scenario, e.key)
             if isinstance(now, int):
-                changes[e.key] = int(st.number_input(t(e.key, lang), min_value=int(low or 0), value=now,
-                                                     step=int(e.step), key=f"{e.key}:{tag}"))
+                changes[e.key] = int(ask(st.number_input, e.key, now, label=t(e.key, lang), min_value=int(low or 0),
+                                         step=int(e.step)))
             else:
-                changes[e.key] = st.slider(t(e.key, lang), min_value=low or 0.0, max_value=high or 1.0,
-                                           value=float(now), step=e.step, key=f"{e.key}:{tag}")
+                changes[e.key] = ask(st.slider, e.key, float(now), label=t(e.key, lang), min_value=low or 0.0,
+                                     max_value=high or 1.0, step=e.step)
         size = editing.persons_per_household(scenario)
-        new_size = st.number_input(t("persons_per_household", lang), min_value=1.0, max_value=8.0, value=size,
-                                   step=0.05, format="%.2f", key=f"size:{tag}")
+        new_size = ask(st.number_input, "size", size, label=t("persons_per_household", lang), min_value=1.0,
+                       max_value=8.0, step=0.05, format="%.2f")
         if abs(new_size - size) > 1e-9:
             changes["households.persons_per_household"] = float(new_size)
         profiles = list(editing.age_profiles())
         current = scenario.households.age_profile
         if isinstance(current, str) and current in profiles:
-            profile = st.selectbox(t("age_profile", lang), profiles, index=profiles.index(current),
-                                   format_func=lambda r: rule_text(r, lang), key=f"ages:{tag}")
+            profile = ask(st.selectbox, "ages", current, label=t("age_profile", lang), options=profiles,
+                          format_func=lambda r: rule_text(r, lang))
             if profile != current:
                 changes["households.age_profile"] = profile
         pay = editing.staff_pay(scenario)
-        new_pay = st.number_input(t("staff_pay", lang), min_value=0.0, value=pay, step=1000.0, key=f"pay:{tag}")
+        new_pay = ask(st.number_input, "pay", pay, label=t("staff_pay", lang), min_value=0.0, step=1000.0)
         if abs(new_pay - pay) > 1e-6:
             changes["costs.staff_pay_cny_per_year"] = float(new_pay)
         cap = scenario.costs.budget_cap_cny_per_year or 0.0
-        new_cap = st.number_input(t("budget_cap", lang), min_value=0.0, value=float(cap), step=1e6, key=f"cap:{tag}")
+        new_cap = ask(st.number_input, "cap", float(cap), label=t("budget_cap", lang), min_value=0.0, step=1e6)
         if abs(new_cap - cap) > 1e-6:
             changes["costs.budget_cap_cny_per_year"] = float(new_cap) or None
-        changes["replications"] = int(st.number_input(t("replications", lang), min_value=1, max_value=10000,
-                                                      value=scenario.replications, step=10, key=f"reps:{tag}"))
+        changes["replications"] = int(ask(st.number_input, "reps", scenario.replications, label=t("replications", lang),
+                                          min_value=1, max_value=10000, step=10))
         edited = editing.apply(scenario, changes, regime=regime)
         current_share = editing.election_share(edited)
-        share = st.slider(t("election_share", lang), 0.05, 1.0, float(current_share), 0.05, key=f"share:{tag}")
-        reason = st.text_input(t("override_reason", lang), key=f"reason:{tag}")
+        share = ask(st.slider, "share", float(current_share), label=t("election_share", lang), min_value=0.05,
+                    max_value=1.0, step=0.05)
+        reason = ask(st.text_input, "reason", "", label=t("override_reason", lang))
+        refused = None
         if abs(share - current_share) > 1e-9:
             if reason.strip():
                 edited = editing.apply(edited, {}, election=(share, reason.strip()))
-            else:
-                # the edit cannot apply: say so beside the control, with the share still in force
-                st.warning(t("override_needs_reason", lang).format(asked=f"{share:.0%}", used=f"{current_share:.0%}"))
-        st.download_button(t("download_scenario", lang), to_toml(edited, header=f"edited from: {scenario.name}"),
-                           file_name=f"{Path(scenario.name).stem or 'scenario'}-edited.toml".replace(" ", "-"),
-                           mime="application/toml", key=f"download:{tag}")
+            else:       # the edit cannot apply: say so beside the control, with the share still in force
+                refused = t("override_needs_reason", lang).format(asked=f"{share:.0%}", used=f"{current_share:.0%}")
+                if box.open:
+                    st.warning(refused)
+        if box.open:
+            st.download_button(t("download_scenario", lang), to_toml(edited, header=f"edited from: {scenario.name}"),
+                               file_name=f"{Path(scenario.name).stem or 'scenario'}-edited.toml".replace(" ", "-"),
+                               mime="application/toml", key=f"download:{tag}")
+    if refused and not box.open:    # a closed panel: under it, not hidden in it
+        st.warning(refused)
     return edited
-
-
-def _marked(headlines: cmp.Headlines, lang: str) -> pd.DataFrame:
-    """The side-by-side table, each figure that differs from the first scenario marked ●."""
-    table = {t("metric", lang): [t(k, lang) for k, _ in headlines.rows]}
-    for j, name in enumerate(headlines.names):
-        table[name] = [("● " if headlines.differs(k)[j] else "") + cmp.display(k, vs[j], lang)
-                       for k, vs in headlines.rows]
-    return pd.DataFrame(table)
 
 
 def _pending(missing: list[Scenario]) -> PendingRuns:
@@ -249,7 +282,7 @@ def _draw_ahead(results: list, lang: str) -> None:
     # this language's sections not picked first (a pick then draws from the cache), then the others'
     languages = [lang] + [other for other in LANGUAGES if other != lang]
     ahead = _ahead()
-    todo = (tuple(_run_key(r) for r in results), tuple(languages))
+    todo = tuple(_run_key(r) for r in results)      # (either language first: the same drawings)
     with ahead["lock"]:
         if todo in ahead["done"]:
             return
@@ -311,8 +344,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
 
     with details:
         st.header(t("results", lang))
-        st.dataframe(_marked(_of("headlines", results, lang, labels), lang), hide_index=True, width="stretch",
-                     key="run_headlines")
+        st.markdown(_of("headlines", results, lang, labels), unsafe_allow_html=True)
         st.caption("● " + t("differences", lang))
         for r, label in zip(results, labels):
             if r.plan.status.value in ("relaxed", "infeasible"):
@@ -407,6 +439,7 @@ def _section(results: list, labels: tuple[str, ...], lang: str) -> None:
                 unchecked = sum(x[t("passed", lang)] == "—" for x in rows)
                 st.caption(f"{label}: {len(rows) - failed - unchecked} ✓, {failed} ✗, {unchecked} — "
                            f"{t('not_checked', lang)}")
+                import pandas as pd      # (0.6 s to import: only once a data grid is drawn)
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"compliance:{i}")
 
 
@@ -467,8 +500,8 @@ def main() -> None:
                     edited.append(s)
         labels = cmp.labels(edited, [key(e) != key(s) for e, s in zip(edited, scenarios)], lang)
         st.subheader(t("headlines", lang))
-        st.dataframe(_marked(cmp.compare(edited, labels, lang), lang), hide_index=True, width="stretch",
-                     key="headlines")
+        st.markdown(_headlines_html(tuple(key(s) for s in edited), labels, lang, tuple(edited)),
+                    unsafe_allow_html=True)
         st.caption("● " + t("differences", lang))
 
         st.header(t("rules", lang))

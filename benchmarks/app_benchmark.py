@@ -46,12 +46,12 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 TARGETS = {"first render": 2.0, "uncached comparison": 8.0, "cached comparison": 0.5, "report download": 3.0}
 
 
-def serve(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+def serve(root: Path = ROOT, script: str = "app_streamlit.py") -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(root / "app_streamlit.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(root / script), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"], cwd=root, stdout=subprocess.DEVNULL,
         stderr=open(os.environ.get("APP_BENCH_STDERR", os.devnull), "w"))
@@ -163,6 +163,106 @@ def once(page, url: str, scenarios: str, settle: float, cpu: CPU | None = None,
     return timings
 
 
+# The floor: what any Streamlit page costs on this machine, measured as the first page is
+FLOOR_APPS = {
+    "floor, a data grid": 'import pandas as pd\nimport streamlit as st\n'
+                          'st.set_page_config(page_title="floor", layout="wide")\nst.title("floor")\n'
+                          'st.dataframe(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}), hide_index=True)\n',
+    "floor, an HTML table": 'import streamlit as st\nst.set_page_config(page_title="floor", layout="wide")\n'
+                            'st.title("floor")\nst.markdown("<table class=\'headlines\'><tr><th>a</th><th>b</th></tr>'
+                            '<tr><td>1</td><td>x</td></tr></table>", unsafe_allow_html=True)\n',
+}
+FIRST_TABLE = "[data-testid='stDataFrame'], table.headlines"     # the headline table, a grid or HTML
+
+
+def first_page(browser, root: Path, script: str, scenarios: str) -> dict[str, float]:
+    """The first page on a fresh server, broken down (seconds from navigation): the HTML in, the
+    JavaScript bundle in, the websocket open, the script's start (the session's first message) and end
+    (its ``script_finished``), the headline table visible; and the server's CPU seconds."""
+    from playwright.sync_api import expect
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    proc, url = serve(root, script)
+    marks: dict[str, float] = {}
+    try:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        cpu = CPU(proc.pid)
+
+        def frame(payload) -> None:
+            if isinstance(payload, bytes):
+                msg = ForwardMsg()
+                try:
+                    msg.ParseFromString(payload)
+                except Exception:  # noqa: BLE001 - not a message this benchmark reads
+                    return
+                kind = msg.WhichOneof("type")
+                name = {"new_session": "script start", "script_finished": "script end"}.get(kind)
+                if name == "script start" or (kind == "delta" and "first element" not in marks):
+                    marks.setdefault("first element" if kind == "delta" else name, time.perf_counter() - t)
+                elif name:
+                    marks.setdefault(name, time.perf_counter() - t)
+
+        page.on("websocket", lambda ws: (marks.setdefault("websocket", time.perf_counter() - t),
+                                         ws.on("framereceived", frame)))
+        t = time.perf_counter()
+        page.goto(f"{url}/?scenarios={scenarios}", wait_until="domcontentloaded")
+        expect(page.locator(FIRST_TABLE).first).to_be_visible(timeout=60_000)
+        marks["table visible"] = time.perf_counter() - t
+        timing = page.evaluate("""() => {
+            const nav = performance.getEntriesByType('navigation')[0];
+            const js = performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'));
+            return {html: nav.responseEnd / 1000,
+                    js: js.length ? Math.max(...js.filter(e => e.startTime < nav.domContentLoadedEventEnd)
+                                                  .map(e => e.responseEnd)) / 1000 : 0,
+                    dom: nav.domContentLoadedEventEnd / 1000}; }""")
+        marks.update({"HTML in": timing["html"], "JS in": timing["js"], "DOM ready": timing["dom"]})
+        expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+        marks["server CPU"] = sum(cpu.mark())
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return marks
+
+
+FIRST_PAGE_ORDER = ("HTML in", "JS in", "DOM ready", "websocket", "script start", "first element", "script end",
+                    "table visible", "server CPU")
+
+
+def floor(args) -> None:
+    """``--floor``: the first page only, of two minimal apps and this app (and the reference), repetitions
+    alternating, each broken down; medians at the end."""
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        apps = []
+        for i, (name, text) in enumerate(FLOOR_APPS.items()):
+            (Path(tmp) / f"floor{i}.py").write_text(text)
+            apps.append((name, Path(tmp), f"floor{i}.py"))
+        apps.append(("this app", ROOT, "app_streamlit.py"))
+        if args.reference:
+            apps.append(("reference", args.reference.resolve(), "app_streamlit.py"))
+        measured: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in apps}
+        print(f"first page only: {args.repeat} repetitions, {os.cpu_count()} CPUs; seconds from navigation")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=FLAGS)
+            for i in range(args.repeat):
+                for name, root, script in apps:
+                    marks = first_page(browser, root, script, args.scenarios)
+                    measured[name].append(marks)
+                    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+                    print(f"  {name:<22} run {i + 1}: " + ", ".join(f"{k} {marks[k]:.2f}" for k in FIRST_PAGE_ORDER
+                                                                 if k in marks) + f"   (load {load})", flush=True)
+                    time.sleep(args.settle)
+            browser.close()
+    print(f"medians (load average now {', '.join(f'{x:.2f}' for x in os.getloadavg())}):")
+    for name, runs in measured.items():
+        print(f"  {name:<22} " + ", ".join(f"{k} {statistics.median(r[k] for r in runs if k in r):.2f}"
+                                           for k in FIRST_PAGE_ORDER if any(k in r for r in runs)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -170,7 +270,12 @@ def main() -> None:
     ap.add_argument("--scenarios", default="chongqing-20k.toml,shandong-20k.toml")
     ap.add_argument("--reference", type=Path, help="another checkout of the app (e.g. `git worktree add ../ref main`), "
                     "measured in the same run, repetitions alternating: medians side by side and their ratio")
+    ap.add_argument("--floor", action="store_true", help="the first page only, broken down, beside two minimal "
+                    "Streamlit apps (the floor: what any page costs here)")
     args = ap.parse_args()
+    if args.floor:
+        floor(args)
+        return
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("Debian's chromium is not installed")
