@@ -40,12 +40,45 @@ WARM_AFTER_SECONDS = 2.0    # the pool's workers and this process's engines star
 # sends nothing to the browser, which otherwise draws ~10 charts and tables again on every rerun
 SECTIONS = ("calendar", "occupancy_chart", "demand_chart", "budget_chart", "site_map", "compliance")
 MAIN_WIDTH = 950            # px of the page's main column at 1440 wide, beside the sidebar
+REPORTS_AFTER_SECONDS = 1.0  # the reports built ahead start this long after the results' page is sent
 WORKER_NICE = 10            # ...at a lower CPU priority, which they keep: the page and the browser come first
 
 
-@st.cache_data(show_spinner=False)
-def _load_example(path: str) -> dict:
-    return to_data(load(path))
+@st.cache_resource(show_spinner=False)
+def _example(path: str, label: str) -> Scenario:
+    """An example scenario, read and validated once (the same object on every rerun: its key is worked
+    out once, ``_key``). Read-only, like every scenario the page holds."""
+    return validate(to_data(load(path)), label, ROOT)
+
+
+@st.cache_resource
+def _keys() -> dict:
+    """``key(scenario)`` by the scenario object (kept, so that its id is not reused), shared by every session."""
+    return {}
+
+
+def _key(scenario: Scenario) -> str:
+    """``estate.run_cache.key`` (a digest of the scenario's TOML, ~6 ms), once per scenario object: a rerun
+    asked for each key five times or more."""
+    memo = _keys()
+    hit = memo.get(id(scenario))
+    if hit is None or hit[0] is not scenario:
+        hit = memo[id(scenario)] = (scenario, key(scenario))
+        while len(memo) > 256:
+            memo.pop(next(iter(memo)))
+    return hit[1]
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _applied(base: str, changes: str, regime: str | None, election: tuple | None, _scenario: Scenario,
+             _changes: dict) -> Scenario:
+    """``editing.apply`` once per scenario (by key) and edits: a rerun where they did not change hands
+    over the same object (and so its key, ``_key``) instead of validating the scenario again."""
+    return editing.apply(_scenario, _changes, regime=regime, election=election)
+
+
+def _apply(scenario: Scenario, changes: dict, regime: str | None = None, election: tuple | None = None) -> Scenario:
+    return _applied(_key(scenario), repr(sorted(changes.items())), regime, election, scenario, changes)
 
 
 @st.cache_resource
@@ -74,7 +107,11 @@ def _built(what: str, keys: tuple[str, ...], lang: str, args: tuple = (), _resul
     """A chart or view of runs, built once per run (by run key), language and layout: a rerun where
     they did not change (a widget touched, the language switched back, the page opened again) draws
     from here. Read-only: the same object is handed to every session."""
-    from estate import charts
+    from estate import answers, charts
+    if what == "answers":       # (language-free)
+        return [answers.answer(r, label) for r, label in zip(_results, *args)]
+    if what == "answer_html":
+        return answers.html_table(_of("answers", list(_results), "", *args), lang)
     build = {"calendar": charts.calendar_chart, "fan": charts.fan_chart, "demand": charts.demand_chart,
              "budget": charts.budget_chart, "site": charts.site_chart, "budget_y_max": charts.budget_y_max,
              "compliance": tables.compliance_view, "headlines": _run_headlines_html}[what]
@@ -95,14 +132,9 @@ def _of(what: str, results, lang: str, *args):
     return _built(what, tuple(_run_key(r) for r in runs), lang, args, _results=runs)
 
 
-@functools.lru_cache(maxsize=64)
 def _run_key(result) -> str:
-    """A run's key, worked out once per result (a RunResult compares by identity; the cache holds it)."""
-    return key(result.scenario)
-
-
-def _scenario(data: dict, label: str) -> Scenario:
-    return validate(data, label, ROOT)
+    """A run's key (its scenario's)."""
+    return _key(result.scenario)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -198,7 +230,7 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
             changes["costs.budget_cap_cny_per_year"] = float(new_cap) or None
         changes["replications"] = int(ask(st.number_input, "reps", scenario.replications, label=t("replications", lang),
                                           min_value=1, max_value=10000, step=10))
-        edited = editing.apply(scenario, changes, regime=regime)
+        edited = _apply(scenario, changes, regime=regime)
         current_share = editing.election_share(edited)
         share = ask(st.slider, "share", float(current_share), label=t("election_share", lang), min_value=0.05,
                     max_value=1.0, step=0.05)
@@ -206,7 +238,7 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
         refused = None
         if abs(share - current_share) > 1e-9:
             if reason.strip():
-                edited = editing.apply(edited, {}, election=(share, reason.strip()))
+                edited = _apply(edited, {}, election=(share, reason.strip()))
             else:       # the edit cannot apply: say so beside the control, with the share still in force
                 refused = t("override_needs_reason", lang).format(asked=f"{share:.0%}", used=f"{current_share:.0%}")
                 if box.open:
@@ -222,7 +254,7 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
 
 def _pending(missing: list[Scenario]) -> PendingRuns:
     """The runs of ``missing``, started now on their own thread; each kept in the run cache when done."""
-    return PendingRuns([key(s) for s in missing], [(s, rules_of(s)) for s in missing], _pool().get(),
+    return PendingRuns([_key(s) for s in missing], [(s, rules_of(s)) for s in missing], _pool().get(),
                        keep=_runs().put)
 
 
@@ -230,15 +262,15 @@ def _start_runs(scenarios: list[Scenario]) -> None:
     """The Run button's callback: Streamlit calls it before drawing the page again, so the missing runs
     start now, on their own thread, and the page draws itself meanwhile. The pending runs live in the
     session: a widget touched (or the language switched) while they go on finds them again."""
-    missing = [s for s in scenarios if _runs().get(s) is None]
+    missing = [s for s in scenarios if _runs().get(_key(s)) is None]
     if missing:
         st.session_state["pending"] = _pending(missing)
 
 
-def _run_all(scenarios: list[Scenario], labels: tuple[str, ...], pending: PendingRuns, lang: str) -> list:
-    """Each scenario's run, from the cache or from the pending runs, with a progress bar."""
+def _run_all(keys: tuple[str, ...], labels: tuple[str, ...], pending: PendingRuns, lang: str) -> list:
+    """Each scenario's run (by key), from the cache or from the pending runs, with a progress bar."""
     cache = _runs()
-    results = [cache.get(s) for s in scenarios]
+    results = [cache.get(k) for k in keys]
     missing = [i for i, r in enumerate(results) if r is None]
     if not missing:
         return results
@@ -270,7 +302,16 @@ def _demand_layout(n: int) -> tuple[int, int]:
     return per_row, max(120, int(MAIN_WIDTH / n / per_row) - 75)
 
 
-def _draw_ahead(results: list, lang: str) -> None:
+def _section_views(section: str, results: list, lang: str) -> list:
+    """The charts or views of ``section`` for each run, as ``_section`` draws them (built, or from the cache)."""
+    what = {"calendar": "calendar", "occupancy_chart": "fan", "demand_chart": "demand", "budget_chart": "budget",
+            "site_map": "site", "compliance": "compliance"}[section]
+    args = {"demand": _demand_layout(len(results)),
+            "budget": (_of("budget_y_max", results, lang),) if what == "budget" else ()}.get(what, ())
+    return [_of(what, r, lang, *args) for r in results]
+
+
+def _draw_ahead(results: list, lang: str, other_labels: dict) -> None:
     """The runs' charts and views of every section, in this language and the other, built on a thread of
     their own once this page is drawn (once per set of runs): a section picked or a language switch then
     draws from ``_built``. A thread of this process, at its priority (a lower one, holding the GIL, would
@@ -288,14 +329,17 @@ def _draw_ahead(results: list, lang: str) -> None:
             return
         ahead["done"].add(todo)
 
+    picked = st.session_state.get("section", SECTIONS[0])
+
     def build() -> None:
-        per_row, width = _demand_layout(len(results))
-        for other in languages:
-            top = _of("budget_y_max", results, other)
-            for r in results:
-                for what, args in (("calendar", ()), ("fan", ()), ("demand", (per_row, width)),
-                                   ("budget", (top,)), ("site", ()), ("compliance", ())):
-                    _of(what, r, other, *args)
+        # first what a language switch draws (the picked section, the answer, the headlines), then the rest
+        for other in languages[1:]:
+            _of("answer_html", results, other, other_labels[other])
+            _of("headlines", results, other, other_labels[other])
+            _section_views(picked, results, other)
+        for section in SECTIONS:
+            for other in languages:
+                _section_views(section, results, other)
 
     thread = threading.Thread(target=build, name="draw-ahead", daemon=True)
     add_script_run_ctx(thread, get_script_run_ctx())     # Streamlit's caches need the session's context
@@ -317,10 +361,12 @@ def _columns(n: int):
     return st.columns(n) if n > 1 else [st.container()]
 
 
-def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details) -> None:
-    """The Run button and, once the runs are in, the answer block here and the details in ``details``."""
+def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details, other_labels: dict) -> None:
+    """The Run button and, once the runs are in, the answer block here and the details in ``details``
+    (``other_labels``: the scenarios' labels in the other languages, for the drawings made ahead)."""
     cache = _runs()
-    missing = tuple(key(s) for s in edited if cache.get(s) is None)
+    keys = tuple(_key(s) for s in edited)
+    missing = tuple(k for k in keys if cache.get(k) is None)
     pending = st.session_state.get("pending")
     waiting = pending is not None and missing and pending.keys == missing
     st.button(t("run", lang), type="primary", key="run", on_click=_start_runs, args=(edited,))
@@ -329,18 +375,14 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
         return
     if not missing:
         pending = None
-    from estate import answers      # (and Altair, slow to import: only once there are results to draw)
     try:
-        results = _run_all(edited, labels, pending, lang)
+        results = _run_all(keys, labels, pending, lang)
     except InputError as exc:
         st.error("\n\n".join(in_language(m, lang) for m in exc.messages))
         return
-    for r in results:       # each report.html built now on the pool's workers, ready before anyone asks
-        _downloads().submit(_report_key(r, lang), _pool().get(), report_html, r, lang)
-
-    views = [answers.answer(r, label) for r, label in zip(results, labels)]
+    views = _of("answers", results, "", labels)
     st.subheader(t("answer", lang))
-    st.markdown(answers.html_table(views, lang), unsafe_allow_html=True)
+    st.markdown(_of("answer_html", results, lang, labels), unsafe_allow_html=True)
 
     with details:
         st.header(t("results", lang))
@@ -371,7 +413,7 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
         for i, (col, r, label) in enumerate(zip(_columns(len(results)), results, labels)):
             with col:
                 stem = Path(r.scenario.name).stem.replace(" ", "-").replace(",", "") + ("" if i == 0 else f"-{i + 1}")
-                tag = f"{i}:{key(r.scenario)[:12]}"     # distinct even for two scenarios of one name
+                tag = f"{i}:{_run_key(r)[:12]}"     # distinct even for two scenarios of one name
                 st.download_button(f"{t('download_tables', lang)}: {label}",
                                    functools.partial(tables.tables_zip, r), file_name=f"{stem}-tables.zip",
                                    mime="application/zip", key=f"zip:{tag}", on_click="ignore")
@@ -379,7 +421,40 @@ def _results(edited: list[Scenario], labels: tuple[str, ...], lang: str, details
                                    functools.partial(_downloads().get, _report_key(r, lang), report_html, r, lang),
                                    file_name=f"{stem}-report.html", mime="text/html", key=f"report:{tag}",
                                    on_click="ignore")
-    _draw_ahead(results, lang)
+    _draw_ahead(results, lang, other_labels)
+    _build_reports_later(results, lang)
+
+
+def _build_reports_later(results: list, lang: str) -> None:
+    """Each run's report.html in this language built on the pool's workers, ready before anyone asks;
+    started ``REPORTS_AFTER_SECONDS`` after this page is sent, so that the browser drawing it (a language
+    switch: ~0.5 CPU s of reports) has the CPUs. Asked for sooner, a report is built at once."""
+    import threading
+
+    downloads, todo = _downloads(), [r for r in results if _report_key(r, lang) not in _downloads()]
+    if not todo:
+        return
+    pool = _pool()
+
+    def submit() -> None:
+        for r in todo:
+            downloads.submit(_report_key(r, lang), pool.get(), report_html, r, lang)
+
+    timer = threading.Timer(REPORTS_AFTER_SECONDS, submit)
+    timer.daemon = True
+    timer.start()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _sent(what: str, run_key: str, lang: str, args: tuple, width: str, _result) -> None:
+    """A run's chart sent to the page, once per run (by key), language and layout: Streamlit keeps the
+    element sent and sends it again on a later call, without Altair's conversion and validation of the
+    spec again (~80 ms a chart on every rerun)."""
+    st.altair_chart(_of(what, _result, lang, *args), width=width)
+
+
+def _chart(what: str, result, lang: str, *args, width: str = "stretch") -> None:
+    _sent(what, _run_key(result), lang, args, width, result)
 
 
 def _short(title: str) -> str:
@@ -408,29 +483,29 @@ def _section(results: list, labels: tuple[str, ...], lang: str) -> None:
     if picked == "calendar":
         for r, label in zip(results, labels):      # full width: a calendar needs its months
             st.caption(label)
-            st.altair_chart(_of("calendar", r, lang), width="stretch")
+            _chart("calendar", r, lang, width="stretch")
     elif picked == "occupancy_chart":
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(label)
-                st.altair_chart(_of("fan", r, lang), width="stretch")
+                _chart("fan", r, lang, width="stretch")
     elif picked == "demand_chart":
         per_row, width = _demand_layout(n)
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(label)
-                st.altair_chart(_of("demand", r, lang, per_row, width), width="content")
+                _chart("demand", r, lang, per_row, width, width="content")
     elif picked == "budget_chart":
         top = _of("budget_y_max", results, lang)
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(label)
-                st.altair_chart(_of("budget", r, lang, top), width="stretch")
+                _chart("budget", r, lang, top, width="stretch")
     elif picked == "site_map":
         for col, r, label in zip(_columns(n), results, labels):
             with col:
                 st.caption(f"{label} — {value('status', r.plan.status.value, lang)}")
-                st.altair_chart(_of("site", r, lang), width="stretch")
+                _chart("site", r, lang, width="stretch")
     elif picked == "compliance":
         for i, (col, r, label) in enumerate(zip(_columns(n), results, labels)):
             with col:
@@ -455,7 +530,7 @@ def _sources(lang: str) -> tuple[list[Scenario], list[str], list[str]]:
     scenarios, tags, problems = [], [], []
     for name in picked:
         try:
-            scenarios.append(_scenario(_load_example(str(ROOT / "scenarios" / name)), f"scenarios/{name}"))
+            scenarios.append(_example(str(ROOT / "scenarios" / name), f"scenarios/{name}"))
             tags.append(name)
         except InputError as exc:
             problems += exc.messages
@@ -498,9 +573,9 @@ def main() -> None:
                 except InputError as exc:
                     st.error("\n\n".join(in_language(m, lang) for m in exc.messages))
                     edited.append(s)
-        labels = cmp.labels(edited, [key(e) != key(s) for e, s in zip(edited, scenarios)], lang)
+        labels = cmp.labels(edited, [_key(e) != _key(s) for e, s in zip(edited, scenarios)], lang)
         st.subheader(t("headlines", lang))
-        st.markdown(_headlines_html(tuple(key(s) for s in edited), labels, lang, tuple(edited)),
+        st.markdown(_headlines_html(tuple(_key(s) for s in edited), labels, lang, tuple(edited)),
                     unsafe_allow_html=True)
         st.caption("● " + t("differences", lang))
 
@@ -508,9 +583,11 @@ def main() -> None:
         for col, s, label in zip(_columns(len(edited)), edited, labels):
             with col:
                 st.subheader(label)
-                st.markdown(_rules_html(key(s), lang, s), unsafe_allow_html=True)
+                st.markdown(_rules_html(_key(s), lang, s), unsafe_allow_html=True)
     with answer_box:
-        _results(edited, labels, lang, details)
+        flags = [_key(e) != _key(s) for e, s in zip(edited, scenarios)]
+        _results(edited, labels, lang, details,
+                 {other: cmp.labels(edited, flags, other) for other in LANGUAGES if other != lang})
     _pool().warm(delay=WARM_AFTER_SECONDS)   # once the first page is sent
 
 
