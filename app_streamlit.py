@@ -24,10 +24,11 @@ from estate.pool import PendingRuns, SharedPool
 from estate.run_cache import RunCache, key
 from estate.uploads import scenario_from_upload
 from scenarios import load, rules_of
-from scenarios.loader import validate
+from scenarios.layout import read_text
+from scenarios.loader import MAX_SCENARIO_BYTES, parse, validate
 from scenarios.messages import in_language
 from scenarios.schema import Allocation, Scenario
-from scenarios.writer import to_data, to_toml
+from scenarios.writer import to_toml
 from standards import load_catalog
 from standards.errors import InputError
 
@@ -48,7 +49,7 @@ WORKER_NICE = 10            # ...at a lower CPU priority, which they keep: the p
 def _example(path: str, label: str) -> Scenario:
     """An example scenario, read and validated once (the same object on every rerun: its key is worked
     out once, ``_key``). Read-only, like every scenario the page holds."""
-    return validate(to_data(load(path)), label, ROOT)
+    return validate(parse(read_text(Path(path), label, MAX_SCENARIO_BYTES), label), label, Path(path).parent)
 
 
 @st.cache_resource

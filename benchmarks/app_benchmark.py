@@ -1,7 +1,8 @@
 """App benchmark (a script, not a test): what a meeting waits for, measured in a real browser.
 
-For each repetition a fresh app server starts (empty caches; numba's compiled code is on disk from
-earlier runs or the install), then:
+For each repetition a fresh app server starts, as `estate app` starts it (``estate.app_server`` where the
+checkout has one: the first page's modules imported while Streamlit starts; else ``streamlit run``; empty
+caches; numba's compiled code is on disk from earlier runs or the install), then:
 1. first render: page opened → the title and the headline table are visible (an HTML table since the
    data grid's JavaScript chunk went from the first page; a data grid in older checkouts);
 2. uncached comparison: "Run" pressed → the answer and the first chart are visible, for two
@@ -51,8 +52,11 @@ def serve(root: Path = ROOT, script: str = "app_streamlit.py") -> tuple[subproce
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # the app as its checkout's `estate app` starts it (estate.app_server, where there is one), else Streamlit's own
+    start = ([sys.executable, "-m", "estate.app_server"] if script == "app_streamlit.py"
+             and (root / "estate" / "app_server.py").is_file() else [sys.executable, "-m", "streamlit", "run", str(root / script)])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(root / script), "--server.headless", "true",
+        [*start, "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"], cwd=root, stdout=subprocess.DEVNULL,
         stderr=open(os.environ.get("APP_BENCH_STDERR", os.devnull), "w"))

@@ -318,3 +318,18 @@ def test_a_refused_override_is_said_under_a_closed_panel(app):
     app.run()
     assert not app.slider and "25% 未生效" in app.warning[0].value
     assert "30%" in _headline(app, 0, "选举触发条件")
+
+
+def test_the_server_preloads_every_module_the_first_page_imports():
+    """``estate.app_server`` imports the first page's modules while Streamlit starts: the page's script
+    then imports none of the project's own (each one left out costs the first page its import time)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom streamlit.testing.v1 import AppTest\nfrom estate import app_server\n"
+             "app_server.preload()\nbefore = set(sys.modules)\n"
+             f"at = AppTest.from_file({APP!r}, default_timeout=60)\nat.run()\nassert not at.exception\n"
+             "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in ('estate', 'scenarios', 'standards')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
