@@ -190,8 +190,8 @@ def _edit_panel(scenario: Scenario, tag: str, lang: str) -> Scenario:
     catalog = load_catalog()
     where = f" ({t('uploaded', lang)})" if tag.startswith("upload-") else ""
     # opened or closed kept apart from the expander's own state, which a new label (a language switch) resets
-    box = st.expander(f"{t('edit', lang)}: {scenario.name}{where}", expanded=st.session_state.get(f"opened:{tag}", False),
-                      key=f"open:{tag}", on_change=_remember_open, args=(tag,))
+    box = st.expander(f"{t('edit', lang)}: {scenario.name}{where}", key=f"open:{tag}", on_change=_remember_open,
+                      args=(tag,), expanded=st.session_state.get(f"opened:{tag}", False))
     ask = _Panel(tag, bool(box.open))
     with box:
         regime = ask(st.selectbox, "regime", scenario.regime, label=t("regime", lang), options=list(catalog.regimes),

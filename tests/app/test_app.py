@@ -329,7 +329,8 @@ def test_the_server_preloads_every_module_the_first_page_imports():
     probe = ("import sys\nfrom streamlit.testing.v1 import AppTest\nfrom estate import app_server\n"
              "app_server.preload()\nbefore = set(sys.modules)\n"
              f"at = AppTest.from_file({APP!r}, default_timeout=60)\nat.run()\nassert not at.exception\n"
-             "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in ('estate', 'scenarios', 'standards')))")
+             "print(sorted(m for m in set(sys.modules) - before\n"
+             "             if m.split('.')[0] in ('estate', 'scenarios', 'standards')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
