@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -53,20 +54,24 @@ def _example(path: str, label: str) -> Scenario:
 
 
 @st.cache_resource
-def _keys() -> dict:
-    """``key(scenario)`` by the scenario object (kept, so that its id is not reused), shared by every session."""
-    return {}
+def _keys() -> tuple[dict, threading.Lock]:
+    """``key(scenario)`` by the scenario object (kept, so that its id is not reused), shared by every
+    session, and its lock."""
+    return {}, threading.Lock()
 
 
 def _key(scenario: Scenario) -> str:
     """``estate.run_cache.key`` (a digest of the scenario's TOML, ~6 ms), once per scenario object: a rerun
     asked for each key five times or more."""
-    memo = _keys()
-    hit = memo.get(id(scenario))
+    memo, lock = _keys()
+    with lock:
+        hit = memo.get(id(scenario))
     if hit is None or hit[0] is not scenario:
-        hit = memo[id(scenario)] = (scenario, key(scenario))
-        while len(memo) > 256:
-            memo.pop(next(iter(memo)))
+        hit = (scenario, key(scenario))
+        with lock:
+            memo[id(scenario)] = hit
+            while len(memo) > 256:
+                memo.pop(next(iter(memo)))
     return hit[1]
 
 
@@ -317,11 +322,8 @@ def _draw_ahead(results: list, lang: str, other_labels: dict) -> None:
     their own once this page is drawn (once per set of runs): a section picked or a language switch then
     draws from ``_built``. A thread of this process, at its priority (a lower one, holding the GIL, would
     stall the page's threads)."""
-    import threading
-
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-    # this language's sections not picked first (a pick then draws from the cache), then the others'
     languages = [lang] + [other for other in LANGUAGES if other != lang]
     ahead = _ahead()
     todo = tuple(_run_key(r) for r in results)      # (either language first: the same drawings)
@@ -350,7 +352,6 @@ def _draw_ahead(results: list, lang: str, other_labels: dict) -> None:
 @st.cache_resource
 def _ahead() -> dict:
     """Which runs' other-language drawings ``_draw_ahead`` has started (shared by every session)."""
-    import threading
     return {"lock": threading.Lock(), "done": set()}
 
 
@@ -430,8 +431,6 @@ def _build_reports_later(results: list, lang: str) -> None:
     """Each run's report.html in this language built on the pool's workers, ready before anyone asks;
     started ``REPORTS_AFTER_SECONDS`` after this page is sent, so that the browser drawing it (a language
     switch: ~0.5 CPU s of reports) has the CPUs. Asked for sooner, a report is built at once."""
-    import threading
-
     downloads, todo = _downloads(), [r for r in results if _report_key(r, lang) not in _downloads()]
     if not todo:
         return
