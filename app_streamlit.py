@@ -84,6 +84,11 @@ def _applied(base: str, changes: str, regime: str | None, election: tuple | None
 
 
 def _apply(scenario: Scenario, changes: dict, regime: str | None = None, election: tuple | None = None) -> Scenario:
+    """The scenario itself where nothing changes (a panel at its values: the first page validates nothing
+    again), else ``_applied``."""
+    if election is None and regime in (None, scenario.regime) and all(
+            (editing.get(scenario, k) if "." in k else getattr(scenario, k)) == v for k, v in changes.items()):
+        return scenario
     return _applied(_key(scenario), repr(sorted(changes.items())), regime, election, scenario, changes)
 
 

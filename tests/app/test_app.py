@@ -334,3 +334,19 @@ def test_the_server_preloads_every_module_the_first_page_imports():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+def test_an_edit_panel_at_its_values_hands_over_the_scenario_itself():
+    """A panel whose controls show the scenario's own values validates nothing again (the first page
+    drew two panels, each one validation); any value that differs is applied."""
+    import app_streamlit
+    from estate import editing
+
+    s = load(ROOT / "scenarios/small-2400.toml")
+    same = {"allocation.cadence": s.allocation.cadence, "replications": s.replications,
+            **{e.key: editing.get(s, e.key) for e in editing.EDITABLE}}
+    assert app_streamlit._apply(s, same) is s and app_streamlit._apply(s, same, regime=s.regime) is s
+    more = app_streamlit._apply(s, {**same, "replications": s.replications + 1})
+    assert more is not s and more.replications == s.replications + 1
+    assert app_streamlit._apply(s, same, regime="shandong").regime == "shandong"
+    assert app_streamlit._apply(s, same, election=(0.25, "pilot")) is not s
