@@ -584,11 +584,16 @@ def main() -> None:
                     unsafe_allow_html=True)
         st.caption("● " + t("differences", lang))
 
-        st.header(t("rules", lang))
-        for col, s, label in zip(_columns(len(edited)), edited, labels):
-            with col:
-                st.subheader(label)
-                st.markdown(_rules_html(_key(s), lang, s), unsafe_allow_html=True)
+        # the rules in force, drawn once opened (two tables of ~26 rules: ~0.5 s of the first page, built
+        # and drawn, below the fold); opened or closed kept across a language switch, like the edit panels
+        rules = st.expander(t("rules", lang), key="open:rules", on_change=_remember_open, args=("rules",),
+                            expanded=st.session_state.get("opened:rules", False))
+        if rules.open:
+            with rules:
+                for col, s, label in zip(_columns(len(edited)), edited, labels):
+                    with col:
+                        st.subheader(label)
+                        st.markdown(_rules_html(_key(s), lang, s), unsafe_allow_html=True)
     with answer_box:
         flags = [_key(e) != _key(s) for e, s in zip(edited, scenarios)]
         _results(edited, labels, lang, details,

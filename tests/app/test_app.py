@@ -350,3 +350,13 @@ def test_an_edit_panel_at_its_values_hands_over_the_scenario_itself():
     assert more is not s and more.replications == s.replications + 1
     assert app_streamlit._apply(s, same, regime="shandong").regime == "shandong"
     assert app_streamlit._apply(s, same, election=(0.25, "pilot")) is not s
+
+
+def test_the_rules_are_drawn_once_opened_and_stay_open_across_a_language_switch(app):
+    rules = lambda at: [m.value for m in at.markdown if "class='rules'" in m.value]   # noqa: E731
+    assert rules(app) == []                                       # the first page: closed, nothing sent
+    app.session_state["opened:rules"] = True
+    app.run()
+    assert len(rules(app)) == 2 and "CQ-73 §一(二)" in rules(app)[0]
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert len(rules(app)) == 2 and "What it says" in rules(app)[0]

@@ -170,12 +170,14 @@ def test_a_comparison_in_the_browser(server, tmp_path):
         page.evaluate("names => { window.__names = names; }",
                       ["Small 2,400-flat estate", "Chongqing 20k estate, Chongqing rules", "small-2400.toml",
                        "chongqing-20k.toml"])
-        # the edit panels draw their controls once opened: open each, so that the scan reads them too
-        for panel in page.locator("[data-testid='stExpander'] summary").filter(has_text="调整假设").all():
+        # the edit panels and the rules draw their contents once opened: open each, so that the scan reads them
+        for panel in page.locator("[data-testid='stExpander'] summary").filter(
+                has_text=re.compile("调整假设|适用规则与出处")).all():
             panel.scroll_into_view_if_needed()
             panel.click()
             expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
         expect(page.locator("[data-testid='stNumberInput']").first).to_be_attached(timeout=30_000)
+        expect(page.locator("table.rules")).to_have_count(2, timeout=30_000)
         main_text = _main_text(page)
         (tmp_path / "page-zh.txt").write_text(main_text, encoding="utf-8")
 
