@@ -1,8 +1,10 @@
 """App benchmark (a script, not a test): what a meeting waits for, measured in a real browser.
 
-For each repetition a fresh app server starts (empty caches; numba's compiled code is on disk from
-earlier runs or the install), then:
-1. first render: page opened → the title and the headline table are visible;
+For each repetition a fresh app server starts, as `estate app` starts it (``estate.app_server`` where the
+checkout has one: the first page's modules imported while Streamlit starts; else ``streamlit run``; empty
+caches; numba's compiled code is on disk from earlier runs or the install), then:
+1. first render: page opened → the title and the headline table are visible (an HTML table since the
+   data grid's JavaScript chunk went from the first page; a data grid in older checkouts);
 2. uncached comparison: "Run" pressed → the answer and the first chart are visible, for two
    20,000-flat scenarios (chongqing-20k and shandong-20k, 100 replications each: their own setting);
 3. cached comparison: the language switched → the page reruns and shows the results again, from the
@@ -46,12 +48,16 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 TARGETS = {"first render": 2.0, "uncached comparison": 8.0, "cached comparison": 0.5, "report download": 3.0}
 
 
-def serve(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+def serve(root: Path = ROOT, script: str = "app_streamlit.py") -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # the app as its checkout's `estate app` starts it (estate.app_server, where there is one), else Streamlit's own
+    own = script == "app_streamlit.py" and (root / "estate" / "app_server.py").is_file()
+    start = ([sys.executable, "-m", "estate.app_server"] if own
+             else [sys.executable, "-m", "streamlit", "run", str(root / script)])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(root / "app_streamlit.py"), "--server.headless", "true",
+        [*start, "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"], cwd=root, stdout=subprocess.DEVNULL,
         stderr=open(os.environ.get("APP_BENCH_STDERR", os.devnull), "w"))
@@ -100,6 +106,26 @@ class CPU:
         return spent
 
 
+def listen(page) -> list[tuple[str, float]]:
+    """The kinds of the messages the page receives from the server (``new_session`` when a script run
+    starts, ``script_finished`` when it ends, ``delta`` for each element), with the time each came in."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    events: list[tuple[str, float]] = []
+
+    def frame(payload) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(payload)
+            except Exception:  # noqa: BLE001 - not a message this benchmark reads
+                return
+            events.append((msg.WhichOneof("type") or "", time.perf_counter()))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    return events
+
+
 def settled(page, seconds: float, cpu: CPU | None = None, name: str = "", spent: dict | None = None) -> None:
     """Wait for the app to be idle (Streamlit's running indicator gone), note the server's CPU seconds
     for the action ``name`` in ``spent``, then wait ``seconds`` more."""
@@ -120,11 +146,13 @@ def once(page, url: str, scenarios: str, settle: float, cpu: CPU | None = None,
     from playwright.sync_api import expect
 
     timings = {}
+    events = listen(page)
     if cpu is not None:
         cpu.mark()
     t = time.perf_counter()
     page.goto(f"{url}/?scenarios={scenarios}", wait_until="domcontentloaded")
-    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=60_000)
+    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
+    expect(page.locator(FIRST_TABLE).first).to_be_visible(timeout=60_000)
     timings["first render"] = time.perf_counter() - t
     settled(page, settle, cpu, "first render", spent)
 
@@ -145,6 +173,8 @@ def once(page, url: str, scenarios: str, settle: float, cpu: CPU | None = None,
     expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_attached(timeout=60_000)
     timings["cached comparison"] = time.perf_counter() - t
     settled(page, settle, cpu, "cached comparison", spent)
+    for name, kind in (("switch: script start", "new_session"), ("switch: script end", "script_finished")):
+        timings[name] = next((at - t for k, at in events if k == kind and at > t), float("nan"))
 
     t = time.perf_counter()   # the first report download (one scenario's report.html, with its plots)
     button = page.get_by_role("button", name=re.compile(r"^Report \(HTML\)")).first
@@ -163,6 +193,106 @@ def once(page, url: str, scenarios: str, settle: float, cpu: CPU | None = None,
     return timings
 
 
+# The floor: what any Streamlit page costs on this machine, measured as the first page is
+FLOOR_APPS = {
+    "floor, a data grid": 'import pandas as pd\nimport streamlit as st\n'
+                          'st.set_page_config(page_title="floor", layout="wide")\nst.title("floor")\n'
+                          'st.dataframe(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}), hide_index=True)\n',
+    "floor, an HTML table": 'import streamlit as st\nst.set_page_config(page_title="floor", layout="wide")\n'
+                            'st.title("floor")\nst.markdown("<table class=\'headlines\'><tr><th>a</th><th>b</th></tr>'
+                            '<tr><td>1</td><td>x</td></tr></table>", unsafe_allow_html=True)\n',
+}
+FIRST_TABLE = "[data-testid='stDataFrame'], table.headlines"     # the headline table, a grid or HTML
+
+
+def first_page(browser, root: Path, script: str, scenarios: str) -> dict[str, float]:
+    """The first page on a fresh server, broken down (seconds from navigation): the HTML in, the
+    JavaScript bundle in, the websocket open, the script's start (the session's first message) and end
+    (its ``script_finished``), the headline table visible; and the server's CPU seconds."""
+    from playwright.sync_api import expect
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    proc, url = serve(root, script)
+    marks: dict[str, float] = {}
+    try:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        cpu = CPU(proc.pid)
+
+        def frame(payload) -> None:
+            if isinstance(payload, bytes):
+                msg = ForwardMsg()
+                try:
+                    msg.ParseFromString(payload)
+                except Exception:  # noqa: BLE001 - not a message this benchmark reads
+                    return
+                kind = msg.WhichOneof("type")
+                name = {"new_session": "script start", "script_finished": "script end"}.get(kind)
+                if name == "script start" or (kind == "delta" and "first element" not in marks):
+                    marks.setdefault("first element" if kind == "delta" else name, time.perf_counter() - t)
+                elif name:
+                    marks.setdefault(name, time.perf_counter() - t)
+
+        page.on("websocket", lambda ws: (marks.setdefault("websocket", time.perf_counter() - t),
+                                         ws.on("framereceived", frame)))
+        t = time.perf_counter()
+        page.goto(f"{url}/?scenarios={scenarios}", wait_until="domcontentloaded")
+        expect(page.locator(FIRST_TABLE).first).to_be_visible(timeout=60_000)
+        marks["table visible"] = time.perf_counter() - t
+        timing = page.evaluate("""() => {
+            const nav = performance.getEntriesByType('navigation')[0];
+            const js = performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'));
+            return {html: nav.responseEnd / 1000,
+                    js: js.length ? Math.max(...js.filter(e => e.startTime < nav.domContentLoadedEventEnd)
+                                                  .map(e => e.responseEnd)) / 1000 : 0,
+                    dom: nav.domContentLoadedEventEnd / 1000}; }""")
+        marks.update({"HTML in": timing["html"], "JS in": timing["js"], "DOM ready": timing["dom"]})
+        expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+        marks["server CPU"] = sum(cpu.mark())
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return marks
+
+
+FIRST_PAGE_ORDER = ("HTML in", "JS in", "DOM ready", "websocket", "script start", "first element", "script end",
+                    "table visible", "server CPU")
+
+
+def floor(args) -> None:
+    """``--floor``: the first page only, of two minimal apps and this app (and the reference), repetitions
+    alternating, each broken down; medians at the end."""
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        apps = []
+        for i, (name, text) in enumerate(FLOOR_APPS.items()):
+            (Path(tmp) / f"floor{i}.py").write_text(text)
+            apps.append((name, Path(tmp), f"floor{i}.py"))
+        apps.append(("this app", ROOT, "app_streamlit.py"))
+        if args.reference:
+            apps.append(("reference", args.reference.resolve(), "app_streamlit.py"))
+        measured: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in apps}
+        print(f"first page only: {args.repeat} repetitions, {os.cpu_count()} CPUs; seconds from navigation")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=FLAGS)
+            for i in range(args.repeat):
+                for name, root, script in apps:
+                    marks = first_page(browser, root, script, args.scenarios)
+                    measured[name].append(marks)
+                    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+                    print(f"  {name:<22} run {i + 1}: " + ", ".join(f"{k} {marks[k]:.2f}" for k in FIRST_PAGE_ORDER
+                                                                 if k in marks) + f"   (load {load})", flush=True)
+                    time.sleep(args.settle)
+            browser.close()
+    print(f"medians (load average now {', '.join(f'{x:.2f}' for x in os.getloadavg())}):")
+    for name, runs in measured.items():
+        print(f"  {name:<22} " + ", ".join(f"{k} {statistics.median(r[k] for r in runs if k in r):.2f}"
+                                           for k in FIRST_PAGE_ORDER if any(k in r for r in runs)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -170,7 +300,12 @@ def main() -> None:
     ap.add_argument("--scenarios", default="chongqing-20k.toml,shandong-20k.toml")
     ap.add_argument("--reference", type=Path, help="another checkout of the app (e.g. `git worktree add ../ref main`), "
                     "measured in the same run, repetitions alternating: medians side by side and their ratio")
+    ap.add_argument("--floor", action="store_true", help="the first page only, broken down, beside two minimal "
+                    "Streamlit apps (the floor: what any page costs here)")
     args = ap.parse_args()
+    if args.floor:
+        floor(args)
+        return
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("Debian's chromium is not installed")
@@ -201,7 +336,8 @@ def main() -> None:
                for which, (runs, _) in measured.items()}
     for which, (runs, cpus) in measured.items():
         print(f" {which}:")
-        print(f"  {'reopened page (cached)':<20} {medians[which]['reopened page (cached)']:6.2f} s   (no target)")
+        for name in ("reopened page (cached)", "switch: script start", "switch: script end"):
+            print(f"  {name:<20} {medians[which][name]:6.2f} s   (no target)")
         for name, target in TARGETS.items():
             median = medians[which][name]
             verdict = "met" if median <= target else "NOT met"

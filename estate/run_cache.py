@@ -30,8 +30,9 @@ class RunCache:
         self._items: OrderedDict[str, RunResult] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, scenario: Scenario) -> RunResult | None:
-        k = key(scenario)
+    def get(self, scenario: Scenario | str) -> RunResult | None:
+        """The run of ``scenario``, or of the scenario whose ``key`` is given (a caller that holds it)."""
+        k = scenario if isinstance(scenario, str) else key(scenario)
         with self._lock:
             if k in self._items:
                 self._items.move_to_end(k)

@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not APP.is_file():
         raise InputError(f"{APP}: the app file is missing (install the project with `pip install -e .`)")
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
+    # Streamlit's `streamlit run`, with the first page's modules imported while the server starts
+    command = [sys.executable, "-m", "estate.app_server", "--server.port", str(args.port),
                "--browser.gatherUsageStats", "false"]
     if args.headless:
         command += ["--server.headless", "true"]

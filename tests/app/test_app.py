@@ -3,8 +3,10 @@ figures change; upload a broken file and see the message; an upload that keeps i
 column of its own; a language switch keeps the picks, the upload and the edits; the answer block after a
 run names the failed rules with their citations, money in 万元."""
 
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,13 +25,56 @@ def app() -> AppTest:
     return at
 
 
+class _Cells(HTMLParser):
+    """The rows of the HTML tables in a Markdown element, each a list of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _html_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The page's HTML tables (the headline tables are HTML, drawn with Markdown) as data frames."""
+    frames = []
+    for m in at.markdown:
+        cells = _Cells()
+        cells.feed(m.value)
+        frames += [pd.DataFrame(rows[1:], columns=rows[0]) for rows in cells.tables if len(rows) > 1]
+    return frames
+
+
 def _table(at: AppTest, row_label: str):
-    """The first table with ``row_label`` in its first column (AppTest does not expose a dataframe's key)."""
-    return next(d.value for d in at.dataframe if row_label in list(d.value.iloc[:, 0]))
+    """The first table with ``row_label`` in its first column."""
+    return next(d for d in _html_tables(at) if row_label in list(d.iloc[:, 0]))
 
 
 def _headlines(at: AppTest):
-    return next(d.value for d in at.dataframe if {"住房套数", "Flats"} & set(d.value.iloc[:, 0]))
+    return next(d for d in _html_tables(at) if {"住房套数", "Flats"} & set(d.iloc[:, 0]))
+
+
+def _open(at: AppTest, *tags: str) -> AppTest:
+    """The edit panels of ``tags`` opened (a closed panel draws no controls)."""
+    for tag in tags:
+        at.session_state[f"opened:{tag}"] = True
+    return at.run()
 
 
 def _headline(at: AppTest, column: int, row_label: str):
@@ -52,6 +97,7 @@ def test_switching_regime_changes_the_figures(app):
     app.multiselect(key="picks").set_value(["chongqing-20k.toml", "small-2400.toml"]).run()
     assert _headline(app, 1, "住房套数") == "● 2,400"
     before = _headline(app, 1, "选举触发条件")
+    _open(app, "small-2400.toml")
     app.selectbox(key="regime:small-2400.toml").set_value("shandong").run()
     after = _headline(app, 1, "选举触发条件")
     assert "30%" in before and "50%" in after and after.startswith("● ")
@@ -62,6 +108,7 @@ def test_english_switch_keeps_picks_upload_and_edits(app):
     app.multiselect(key="picks").set_value(["small-2400.toml"]).run()
     app.file_uploader(key="upload").upload("mine.toml", to_toml(load(ROOT / "scenarios/shandong-20k.toml")).encode(),
                                            "application/toml").run()
+    _open(app, "small-2400.toml")
     app.number_input(key="reps:small-2400.toml").set_value(7).run()
     columns = list(_headlines(app).columns[1:])
     assert columns == ["Small 2,400-flat estate（已修改）", "Chongqing 20k estate, Shandong rules"]
@@ -88,6 +135,7 @@ def test_an_upload_named_like_its_original_gets_its_own_column(app):
 
 
 def test_threshold_override_needs_a_reason(app):
+    _open(app, "chongqing-20k.toml")
     app.slider(key="share:chongqing-20k.toml").set_value(0.25).run()
     warning = app.warning[0].value
     assert "理由" in warning and "30%" in warning and "25% 未生效" in warning   # says it does not apply
@@ -98,6 +146,7 @@ def test_threshold_override_needs_a_reason(app):
 
 
 def test_out_of_range_edit_shows_a_message_not_a_traceback(app):
+    _open(app, "shandong-20k.toml")
     app.number_input(key="allocation.waiting_pool:shandong-20k.toml").set_value(0).run()
     assert not app.exception
 
@@ -111,7 +160,7 @@ def _run_headline(at: AppTest, column: int, row_label: str):
 def test_run_compare_change_and_see_the_results_change():
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["scenarios"] = "small-2400.toml,chongqing-20k.toml"
-    at.run()
+    _open(at, "small-2400.toml", "chongqing-20k.toml")
     for tag in ("small-2400.toml", "chongqing-20k.toml"):
         at.number_input(key=f"reps:{tag}").set_value(8)
     at.run()
@@ -157,7 +206,7 @@ def test_charts_are_built_once_per_run_and_language_and_the_other_language_ahead
 
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["scenarios"] = "small-2400.toml"
-    at.run()
+    _open(at.run(), "small-2400.toml")
     at.number_input(key="reps:small-2400.toml").set_value(5)     # a run no other test draws
     at.run()
     at.button(key="run").click().run()
@@ -186,7 +235,7 @@ def test_only_the_picked_section_is_sent_and_the_pick_survives_a_language_switch
 
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["scenarios"] = "small-2400.toml"
-    at.run()
+    _open(at.run(), "small-2400.toml")
     at.number_input(key="reps:small-2400.toml").set_value(6)     # a small run of this test's own
     at.run()
     assert _charts(at) == 0                                       # no run yet: no chart, no picker
@@ -210,7 +259,7 @@ def test_a_link_names_the_section():
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["scenarios"] = "small-2400.toml"
     at.query_params["section"] = "site_map"
-    at.run()
+    _open(at.run(), "small-2400.toml")
     at.number_input(key="reps:small-2400.toml").set_value(6)
     at.run()
     at.button(key="run").click().run()
@@ -228,15 +277,86 @@ def test_the_section_title_is_shortened_for_the_picker():
 
 
 def test_the_first_page_imports_no_engine():
-    """The first page (before any run) loads none of the engines or writers: each costs the page its
-    import time, and the pool's warm-up loads them afterwards (2 s after the page is sent)."""
+    """The first page (before any run) loads none of the engines or writers, nor pandas (its tables are
+    HTML): each costs the page its import time, and the pool's warm-up loads them afterwards (2 s after
+    the page is sent)."""
     import subprocess
     import sys
 
     probe = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
              f"at = AppTest.from_file({APP!r}, default_timeout=60)\nat.run()\nassert not at.exception\n"
              "print(sorted({m.split('.')[0] for m in sys.modules} & "
-             "{'matplotlib', 'pulp', 'numba', 'openpyxl', 'altair', 'highspy', 'mesa'}))")
+             "{'matplotlib', 'pulp', 'numba', 'openpyxl', 'altair', 'highspy', 'mesa', 'pandas'}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+def test_a_closed_edit_panel_sends_no_controls_and_keeps_what_was_set(app):
+    """The edit panels draw their controls only while open (before: ~20 widgets per scenario sent and
+    drawn on every rerun, in closed expanders); what was set survives closing the panel and a language
+    switch, and the scenario stays edited meanwhile."""
+    assert not app.number_input and not app.slider and not app.selectbox      # first page: panels closed
+    _open(app, "chongqing-20k.toml")
+    assert app.number_input(key="reps:chongqing-20k.toml").value == 100 and len(app.slider) > 0
+    app.number_input(key="reps:chongqing-20k.toml").set_value(30).run()
+    app.session_state["opened:chongqing-20k.toml"] = False
+    app.run()
+    assert not app.number_input
+    assert list(_headlines(app).columns)[1] == "Chongqing 20k estate, Chongqing rules（已修改）"
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert list(_headlines(app).columns)[1] == "Chongqing 20k estate, Chongqing rules (edited)"
+    _open(app, "chongqing-20k.toml")
+    assert app.number_input(key="reps:chongqing-20k.toml").value == 30
+    assert not app.exception
+
+
+def test_a_refused_override_is_said_under_a_closed_panel(app):
+    _open(app, "chongqing-20k.toml")
+    app.slider(key="share:chongqing-20k.toml").set_value(0.25).run()
+    app.session_state["opened:chongqing-20k.toml"] = False
+    app.run()
+    assert not app.slider and "25% 未生效" in app.warning[0].value
+    assert "30%" in _headline(app, 0, "选举触发条件")
+
+
+def test_the_server_preloads_every_module_the_first_page_imports():
+    """``estate.app_server`` imports the first page's modules while Streamlit starts: the page's script
+    then imports none of the project's own (each one left out costs the first page its import time)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom streamlit.testing.v1 import AppTest\nfrom estate import app_server\n"
+             "app_server.preload()\nbefore = set(sys.modules)\n"
+             f"at = AppTest.from_file({APP!r}, default_timeout=60)\nat.run()\nassert not at.exception\n"
+             "print(sorted(m for m in set(sys.modules) - before\n"
+             "             if m.split('.')[0] in ('estate', 'scenarios', 'standards')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+def test_an_edit_panel_at_its_values_hands_over_the_scenario_itself():
+    """A panel whose controls show the scenario's own values validates nothing again (the first page
+    drew two panels, each one validation); any value that differs is applied."""
+    import app_streamlit
+    from estate import editing
+
+    s = load(ROOT / "scenarios/small-2400.toml")
+    same = {"allocation.cadence": s.allocation.cadence, "replications": s.replications,
+            **{e.key: editing.get(s, e.key) for e in editing.EDITABLE}}
+    assert app_streamlit._apply(s, same) is s and app_streamlit._apply(s, same, regime=s.regime) is s
+    more = app_streamlit._apply(s, {**same, "replications": s.replications + 1})
+    assert more is not s and more.replications == s.replications + 1
+    assert app_streamlit._apply(s, same, regime="shandong").regime == "shandong"
+    assert app_streamlit._apply(s, same, election=(0.25, "pilot")) is not s
+
+
+def test_the_rules_are_drawn_once_opened_and_stay_open_across_a_language_switch(app):
+    rules = lambda at: [m.value for m in at.markdown if "class='rules'" in m.value]   # noqa: E731
+    assert rules(app) == []                                       # the first page: closed, nothing sent
+    app.session_state["opened:rules"] = True
+    app.run()
+    assert len(rules(app)) == 2 and "CQ-73 §一(二)" in rules(app)[0]
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert len(rules(app)) == 2 and "What it says" in rules(app)[0]

@@ -48,3 +48,12 @@ def test_the_cache_drops_the_least_recently_used():
     assert cache.get(a) == "A"          # a is now the most recent
     cache.put(c, "C")
     assert cache.get(b) is None and cache.get(a) == "A" and cache.get(c) == "C" and len(cache) == 2
+
+
+def test_the_cache_is_asked_by_scenario_or_by_its_key():
+    s = load(ROOT / "scenarios/small-2400.toml")
+    other = editing.apply(s, {"replications": 2})
+    cache = RunCache()
+    cache.put(s, "S")
+    assert cache.get(key(s)) == "S" and cache.get(s) == "S"
+    assert cache.get(key(other)) is None and cache.get("not a key") is None
