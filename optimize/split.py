@@ -11,6 +11,7 @@ import pulp
 
 from optimize.graph import Graph, Units, adjacency, units_of
 from optimize.heuristic import Costs, split_heuristic, violation
+from optimize.split_cuts import count_cuts, count_regions
 from optimize.solver import NO_SUB_MIPS, SolveResult, SolveStatus, available, combine, solve
 from scenarios.schema import Scenario
 from standards.formulas import band
@@ -67,9 +68,10 @@ RADIUS_FACTOR = 1.0  # a modelling cut on candidate pairs, not a rule
 @dataclass(frozen=True)
 class Formulation:
     """Which strengthenings of the model, and which solver settings, are on (the defaults are the split as
-    it runs; ``PLAIN`` and ``BEFORE`` give earlier states, which the benchmark measures against):
+    it runs; ``PLAIN``, ``BEFORE`` and ``PREVIOUS`` give earlier states, which the benchmark measures against):
     ``piece_open`` adds (12), ``aggregates`` (13); ``lean`` leaves out (2) where (6) and (12) imply it (off:
     measured on the benchmark's 100-building estates, it made HiGHS faster on some and slower on others);
+    ``local_counts`` adds (14);
     ``sub_mips`` keeps HiGHS's RINS, RENS and root-reduced-cost sub-MIP heuristics on the parts within the
     band (``solver.NO_SUB_MIPS``: off, the heuristic's warm start stands in for them; a relaxed part, whose
     heuristic split may be far from the least violation, keeps them; CBC is not affected)."""
@@ -78,14 +80,17 @@ class Formulation:
     aggregates: bool = True
     lean: bool = False
     sub_mips: bool = False
+    local_counts: bool = True
 
     def highs_options(self) -> dict[str, object]:
         return {} if self.sub_mips else dict(NO_SUB_MIPS)
 
 
 STRONG = Formulation()
-BEFORE = Formulation(sub_mips=True)                    # as issue 13's first pass left the split
-PLAIN = Formulation(piece_open=False, aggregates=False, lean=False, sub_mips=True)   # before (12), (13)
+PREVIOUS = Formulation(local_counts=False)             # as issue 13's second pass left the split
+BEFORE = Formulation(sub_mips=True, local_counts=False)   # as issue 13's first pass left it
+PLAIN = Formulation(piece_open=False, aggregates=False, lean=False, sub_mips=True,
+                    local_counts=False)                # before (12), (13)
 
 
 class SplitModel:
@@ -138,12 +143,19 @@ class SplitModel:
     (13) ``count[p]``, ``pieces_count[c]``        integer variables n_p = Σ_{j∈p} y_j and m_c = Σ_j v_cj:
         the number of communities of a part and of pieces of a cluster, for the solver to branch on
 
-    (7), (9), (10) and (11) are valid inequalities (they cut off no integer solution of (1)–(6), (8))
+    (14) ``<band rule>.local_count_min[k]``        Σ_{j∈J(I)} y_j ≥ ⌈H_I/U⌉ for regions I of a part: J(I) the
+        centres that may take a unit of I, H_I its households. Each unit of I is in an open community of
+        J(I), which holds at most U by (4), so at least ⌈H_I/U⌉ of them are open; the LP alone gives H_I/U.
+        Regions: around each unit, the smallest balls whose households pass U, 2U, … (``optimize.split_cuts``)
+
+    (7), (9), (10), (11) and (14) are valid inequalities (they cut off no integer solution of (1)–(6), (8))
     that tighten the LP bound; (12) cuts off only splits paying for a piece they do not have, never an
     optimal one. (12) and (13) are for estates whose clusters are as big as a community or bigger, where
     the count of communities and of cluster pieces dominates the objective: without (12) the relaxation
     may pay a fraction of a piece at an office open only in part; (13) lets the solver branch on "7 or 8
-    communities" at once instead of one office at a time. ``Formulation`` switches them off, and
+    communities" at once instead of one office at a time. (14) rounds up the count of communities locally,
+    where the relaxation packs fractional communities to the band's top: the gap it leaves is mostly there.
+    ``Formulation`` switches them off, and
     ``benchmarks/optimize_benchmark.py --ablation`` measures what each buys. (8) and the radius R
     restrict the split: the optimality and gap reported are those of this model, not of every
     conceivable split.
@@ -188,6 +200,8 @@ class SplitModel:
             m._counts(parts, low, high, rule_id)
             m._covers(cand, low)
             m._pieces(parts, high)
+            if formulation.local_counts:
+                m._local_counts(parts, high, rule_id)
         return m
 
     @staticmethod
@@ -289,6 +303,16 @@ class SplitModel:
                 n = self.problem.add_variable(f"npieces_{len(self.counts)}", 0, None, pulp.LpInteger)
                 self.problem += pulp.lpSum(vs) == n, f"pieces_count[{c}]"
                 self.counts.append((n, pulp.lpSum(vs)))
+
+    def _local_counts(self, parts: list[list[int]], high: float, rule_id: str) -> None:
+        takers: dict[int, set[int]] = {}
+        for u, j in self.x:
+            takers.setdefault(u, set()).add(j)
+        k = 0
+        for part in parts:                                                                 # (14)
+            for offices, need in count_cuts(count_regions(self.units, part, high), takers):
+                self.problem += pulp.lpSum(self.y[j] for j in offices) >= need, f"{rule_id}.local_count_min[{k}]"
+                k += 1
 
     @staticmethod
     def _candidates(units: Units, parts: list[list[int]], high: float,
