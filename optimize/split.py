@@ -11,7 +11,7 @@ import pulp
 
 from optimize.graph import Graph, Units, adjacency, units_of
 from optimize.heuristic import Costs, split_heuristic, violation
-from optimize.split_cuts import count_cuts, count_regions
+from optimize.split_cuts import count_cuts
 from optimize.solver import NO_SUB_MIPS, SolveResult, SolveStatus, available, combine, solve
 from scenarios.schema import Scenario
 from standards.formulas import band
@@ -310,7 +310,7 @@ class SplitModel:
             takers.setdefault(u, set()).add(j)
         k = 0
         for part in parts:                                                                 # (14)
-            for offices, need in count_cuts(count_regions(self.units, part, high), takers):
+            for offices, need in count_cuts(self.units, part, high, takers):
                 self.problem += pulp.lpSum(self.y[j] for j in offices) >= need, f"{rule_id}.local_count_min[{k}]"
                 k += 1
 

@@ -9,7 +9,7 @@ import pytest
 
 from optimize.graph import units_of
 from optimize.split import PREVIOUS, STRONG, Formulation, Problem, SplitModel, Weights, split_indices
-from optimize.split_cuts import count_cuts, count_regions
+from optimize.split_cuts import count_cuts, count_regions, implied_left_out
 from optimize.solver import SolveStatus
 from scenarios import family_layout
 from scenarios.schema import Building
@@ -132,10 +132,24 @@ def test_the_cuts_are_switchable_and_left_out_of_a_relaxed_part(cq):
 
 
 def test_a_cut_another_implies_is_left_out():
-    regions = [((0, 1), 2), ((0, 1, 2), 2), ((5,), 2), ((6,), 3), ((7,), 2)]
-    takers = {0: {10, 11}, 1: {11}, 2: {12}, 5: {20, 21}, 6: {20, 21}, 7: {20, 21, 22}}
-    # (0, 1) and (0, 1, 2): offices {10, 11} within {10, 11, 12}, same count: the larger goes;
-    # (5,) and (6,) have the same offices: the higher count stays; (7,) is implied by (6,)
-    assert count_cuts(regions, takers) == [((10, 11), 2), ((20, 21), 3)]
+    cuts = [((10, 11), 2), ((10, 11, 12), 2), ((20, 21), 2), ((20, 21), 3), ((20, 21, 22), 2)]
+    # {10, 11} within {10, 11, 12}, same count: the larger goes; equal offices: the higher count stays,
+    # and it implies {20, 21, 22} ≥ 2
+    assert implied_left_out(cuts) == [((10, 11), 2), ((20, 21), 3)]
     # a higher count on the larger set of offices is not implied: it stays
-    assert count_cuts([((0,), 2), ((0, 2), 3)], {0: {10}, 2: {12}}) == [((10,), 2), ((10, 12), 3)]
+    assert implied_left_out([((10,), 2), ((10, 12), 3)]) == [((10,), 2), ((10, 12), 3)]
+
+
+def test_the_cuts_are_the_regions_offices_less_the_implied(cq):
+    s, r = cq
+    t = with_buildings(s, row(LONG))
+    m, pr = model(t, r)
+    takers: dict[int, set[int]] = {}
+    for u, j in m.x:
+        takers.setdefault(u, set()).add(j)
+    part = list(range(len(LONG)))
+    direct = [(tuple(sorted({j for u in reg for j in takers[u]})), need)
+              for reg, need in count_regions(m.units, part, pr.high)]
+    assert count_cuts(m.units, part, pr.high, takers) == implied_left_out(direct)
+    rows = sorted((sorted(int(v.name.split("_")[-1]) for v in c.keys()), -int(c.constant)) for c in local_rows(m))
+    assert rows == sorted((list(o), n) for o, n in implied_left_out(direct))
