@@ -68,7 +68,8 @@ RADIUS_FACTOR = 1.0  # a modelling cut on candidate pairs, not a rule
 @dataclass(frozen=True)
 class Formulation:
     """Which strengthenings of the model, and which solver settings, are on (the defaults are the split as
-    it runs; ``PLAIN``, ``BEFORE`` and ``PREVIOUS`` give earlier states, which the benchmark measures against):
+    it runs; ``PLAIN``, ``BEFORE`` and ``PREVIOUS`` give earlier states, which the benchmark measures
+    against):
     ``piece_open`` adds (12), ``aggregates`` (13); ``lean`` leaves out (2) where (6) and (12) imply it (off:
     measured on the benchmark's 100-building estates, it made HiGHS faster on some and slower on others);
     ``local_counts`` adds (14);

@@ -18,8 +18,8 @@ import numpy as np
 
 from optimize.graph import Units
 
-# Balls past at most this many multiples of U: a larger ball's offices reach so far beyond it that its
-# cut is not binding (measured: on mixed-phases at 200 buildings the root LP with balls up to 6 U is the
+# Balls past at most this many multiples of U: the offices of a larger ball reach so far beyond it that
+# its cut is rarely binding (measured: on mixed-phases at 200 buildings the root LP with balls up to 6 U is the
 # LP with every ball; up to 4 U it is lower), and on 400-building estates of large towers every ball costs
 # the model's building time (towers, 400 buildings: 14,740 regions, 2.5 s without this bound).
 MULTIPLES = 8

@@ -9,7 +9,7 @@ import pytest
 
 from optimize.graph import units_of
 from optimize.split import PREVIOUS, STRONG, Formulation, Problem, SplitModel, Weights, split_indices
-from optimize.split_cuts import count_cuts, count_regions, implied_left_out
+from optimize.split_cuts import MULTIPLES, count_cuts, count_regions, implied_left_out
 from optimize.solver import SolveStatus
 from scenarios import family_layout
 from scenarios.schema import Building
@@ -57,6 +57,15 @@ def test_regions_are_the_smallest_balls_past_each_multiple_of_the_maximum(cq):
         assert len(region) < len(ROW)                               # the whole part is (7)'s, not a region
     assert len({reg for reg, _ in regions}) == len(regions)         # each region once
     assert regions == count_regions(un, list(range(len(ROW))), 5000.0)
+
+
+def test_balls_stop_at_the_last_multiple_of_the_maximum_counted(cq):
+    s, r = cq
+    t = with_buildings(s, row([1000] * 60))                           # 60,000 households: 12 U
+    pr = Problem.of(t, r, 6.0)
+    un = units_of(pr.graph, pr.households, pr.clusters, set())
+    needs = {need for _, need in count_regions(un, list(range(60)), 5000.0)}
+    assert needs == set(range(2, MULTIPLES + 2))                     # past U, 2U, …, MULTIPLES × U
 
 
 def test_no_split_within_the_band_breaks_a_local_count_cut(cq):
