@@ -8,7 +8,8 @@ import pulp
 import pytest
 
 from optimize.graph import units_of
-from optimize.split import PREVIOUS, STRONG, Formulation, Problem, SplitModel, Weights, split_indices
+from optimize import split as split_module
+from optimize.split import FROM_START, PREVIOUS, STRONG, Formulation, Problem, SplitModel, Weights, split_indices
 from optimize.split_cuts import MULTIPLES, count_cuts, count_regions, implied_left_out
 from optimize.solver import SolveStatus
 from scenarios import family_layout
@@ -24,7 +25,7 @@ def row(households, cluster=lambda i: "A"):
                      delivery_month=0) for i, h in enumerate(households)]
 
 
-def model(t, r, formulation=STRONG):
+def model(t, r, formulation=FROM_START):
     """The model split_indices builds for ``t`` (no cluster whole: every building a unit)."""
     pr = Problem.of(t, r, 6.0)
     un = units_of(pr.graph, pr.households, pr.clusters, set())
@@ -116,14 +117,14 @@ def test_the_cuts_keep_the_optimum_and_raise_the_bound(cq):
     s, r = cq
     t = with_buildings(s, family_layout("mixed-phases", buildings=40, seed=3))
     objs = []
-    for f in (PREVIOUS, STRONG):
+    for f in (PREVIOUS, FROM_START):
         _, _, res, _, _ = split_indices(t, r, solver="highs", time_limit=60, gap=0.0, formulation=f)
         assert res.solve.status is SolveStatus.OPTIMAL
         objs.append(res.solve.objective)
     assert objs[1] == pytest.approx(objs[0], abs=1e-6)
     # the LP relaxation: the cuts are not implied by the rest of the model on this estate
     bounds = []
-    for f in (PREVIOUS, STRONG):
+    for f in (PREVIOUS, FROM_START):
         m, _ = model(t, r, f)
         m.problem.solve(pulp.HiGHS(msg=False, mip=False))
         bounds.append(pulp.value(m.problem.objective))
@@ -138,6 +139,28 @@ def test_the_cuts_are_switchable_and_left_out_of_a_relaxed_part(cq):
     un = units_of(pr.graph, pr.households, pr.clusters, set())
     relaxed = SplitModel.build(un, [list(range(len(ROW)))], pr.low, pr.high, pr.rule_id, Weights(), [], relaxed=True)
     assert not local_rows(relaxed)
+
+
+@pytest.mark.parametrize("stage, wide, with_cuts", [(60.0, 0.01, [0]), (0.0, 0.0, [0, "some"])])
+def test_the_cuts_come_after_a_first_stage_only_where_it_leaves_the_gap_wide(cq, monkeypatch, stage, wide, with_cuts):
+    """STRONG solves first without (14); a first stage that proves the gap (a long one) is the only solve,
+    one ended at once with any gap left wide is followed by a solve with (14) in; the optimum is the same."""
+    s, r = cq
+    t = with_buildings(s, family_layout("mixed-phases", buildings=40, seed=3))
+    seen, real = [], split_module.solve
+
+    def counted(problem, *args, **kwargs):
+        seen.append(sum(".local_count_min_" in c.name for c in problem.constraints()))
+        return real(problem, *args, **kwargs)
+
+    monkeypatch.setattr(split_module, "solve", counted)
+    f = Formulation(stage=stage, stage_gap=wide)
+    _, _, res, _, _ = split_indices(t, r, solver="highs", time_limit=60, gap=0.0, formulation=f)
+    assert [n if n == 0 else "some" for n in seen] == with_cuts
+    assert res.solve.status is SolveStatus.OPTIMAL
+    monkeypatch.setattr(split_module, "solve", real)
+    _, _, plain, _, _ = split_indices(t, r, solver="highs", time_limit=60, gap=0.0, formulation=PREVIOUS)
+    assert res.solve.objective == pytest.approx(plain.solve.objective, abs=1e-6)
 
 
 def test_a_cut_another_implies_is_left_out():
