@@ -20,9 +20,11 @@ median CPU time of the whole split (this process and CBC's), which other jobs do
 Targets (issue 13, HiGHS, 2 cores): new families, 100 buildings proven 0.1% gap ≤ 5 s; 200 buildings
 proven 1% gap ≤ 10 s; 400 buildings a split within the band ≤ 30 s; the old family no slower than
 before, measured in the same run as a ratio. ``--before`` runs every row twice, the split as it runs
-(``STRONG``) and as issue 13's first pass left it (``BEFORE``: HiGHS's sub-MIP heuristics on),
-interleaved estate by estate so both see the same load. ``--ablation`` measures each piece alone
-on the new families: (12), (13), the lean (2) and the sub-MIPs off, against the model without (12)-(13). The plot (``--png``): time against buildings on log axes, one line per family,
+(``STRONG``) and as issue 13's second pass left it (``PREVIOUS``: without the local count cuts (14)),
+interleaved estate by estate so both see the same load; ``--first`` compares with the first pass instead
+(``BEFORE``: no (14), HiGHS's sub-MIP heuristics on). ``--ablation`` measures each piece alone
+on the new families: (12), (13), the lean (2), the sub-MIPs off and (14), against the model without
+(12)-(14). The plot (``--png``): time against buildings on log axes, one line per family,
 with the exponent of a least-squares fit of log time on log buildings over the reached medians.
 
     .venv/bin/python benchmarks/optimize_benchmark.py                 # full sweep, ~16 min at --limit 10
@@ -30,6 +32,8 @@ with the exponent of a least-squares fit of log time on log buildings over the r
     .venv/bin/python benchmarks/optimize_benchmark.py --ablation --sizes 100 --families large-clusters towers
     .venv/bin/python benchmarks/optimize_benchmark.py --no-sweep        # old family, before/after
     .venv/bin/python benchmarks/optimize_benchmark.py --before --solvers highs --sizes 100 200  # before/after
+    .venv/bin/python benchmarks/optimize_benchmark.py --before --solvers highs --sizes 100 200 \
+        --families large-clusters mixed-phases            # issue 13's proof targets, against the second pass
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from pathlib import Path
 
 import scenarios
 from optimize.solver import available
-from optimize.split import BEFORE, PLAIN, STRONG, Formulation, split_indices
+from optimize.split import BEFORE, PLAIN, PREVIOUS, STRONG, Formulation, split_indices
 from scenarios import FAMILIES, family_layout, synthetic_layout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,7 +220,9 @@ def main() -> None:
                     help="each strengthening alone on the new families instead of the sweep")
     ap.add_argument("--no-sweep", action="store_true", help="only the comparison of formulations on 'old'")
     ap.add_argument("--before", action="store_true",
-                    help="each row also as issue 13's first pass left the split (BEFORE), interleaved")
+                    help="each row also as issue 13's second pass left the split (PREVIOUS), interleaved")
+    ap.add_argument("--first", action="store_true",
+                    help="with --before: against issue 13's first pass (BEFORE) instead")
     ap.add_argument("--png", type=Path, default=ROOT / "out" / "split_scaling.png")
     a = ap.parse_args()
     if a.quick:
@@ -224,24 +230,27 @@ def main() -> None:
     have = available()
     base = scenarios.load(ROOT / "scenarios" / "chongqing-20k.toml")
     rules = scenarios.rules_of(base)
+    against = {"before": BEFORE if a.first else PREVIOUS, "now": STRONG}
     print(f"before: load average {load()} on {os.cpu_count()} CPUs; time limit {a.limit:g} s, gap asked 0.1%, "
           f"{a.seeds} seeds")
     if a.ablation:
-        old = dict(lean=False, sub_mips=True)
+        old = dict(lean=False, sub_mips=True, local_counts=False)
         variants = {"plain": PLAIN, "(12) only": Formulation(piece_open=True, aggregates=False, **old),
                     "(13) only": Formulation(piece_open=False, aggregates=True, **old), "both (BEFORE)": BEFORE,
-                    "lean (2)": Formulation(lean=True, sub_mips=True), "now (no sub-MIPs)": STRONG,
+                    "(14) only": Formulation(piece_open=False, aggregates=False, sub_mips=True),
+                    "lean (2)": Formulation(lean=True, sub_mips=True, local_counts=False),
+                    "no sub-MIPs": PREVIOUS, "now: (14) too": STRONG,
                     "now + lean (2)": Formulation(lean=True)}
         for fam in [f for f in a.families if f != "old"]:
             compare(base, rules, fam, a.sizes, a.seeds, a.limit, variants)
     elif a.no_sweep:
-        compare(base, rules, "old", a.sizes, a.seeds, a.limit, {"before": BEFORE, "now": STRONG})
+        compare(base, rules, "old", a.sizes, a.seeds, a.limit, against)
     else:
-        variants = {"before": BEFORE, "now": STRONG} if a.before else {"now": STRONG}
+        variants = against if a.before else {"now": STRONG}
         runs = sweep(base, rules, a.families, a.sizes, a.seeds, a.solvers, a.limit, have, variants)
         targets(runs, a.seeds)
         if "old" in a.families and "highs" in have and not a.before:
-            compare(base, rules, "old", a.sizes, a.seeds, a.limit, {"before": BEFORE, "now": STRONG})
+            compare(base, rules, "old", a.sizes, a.seeds, a.limit, against)
         plot(runs, a.png, a.limit)
     print(f"after: load average {load()}")
 

@@ -60,6 +60,8 @@ class _WarmHiGHS(pulp.HiGHS):
     and the constant to ``changeObjectiveOffset`` before the run (the bound and gap HiGHS reports then
     are those of the whole objective)."""
 
+    stop = None      # (seconds, incumbent, bound) -> True to end the run there (``solve``'s ``stop``)
+
     def callSolver(self, lp):
         import highspy
         const = float(lp.objective.constant) if lp.objective is not None else 0.0
@@ -77,6 +79,8 @@ class _WarmHiGHS(pulp.HiGHS):
             point = (float(d.mip_primal_bound), float(d.mip_dual_bound))   # with the offset already
             if not trail or trail[-1][1:] != point:
                 trail.append((time.perf_counter() - t0, *point))
+            if self.stop is not None and self.stop(time.perf_counter() - t0, *point):
+                event.interrupt()
 
         if lp.isMIP():
             lp.solverModel.cbMipInterrupt += record
@@ -191,15 +195,18 @@ def _cbc_progress(path: str, constant: float) -> tuple[tuple[float, float, float
 
 
 def solve(problem: pulp.LpProblem, name: str, time_limit: float, gap: float,
-          highs_options: dict[str, object] | None = None) -> SolveResult:
+          highs_options: dict[str, object] | None = None, stop=None) -> SolveResult:
     """Solve and read the status from the solver: PuLP's ``status`` says Optimal for a CBC run cut off
     by its time limit, so ``sol_status`` and the solver's own bound decide. ``highs_options``: as
-    ``solver_of``."""
+    ``solver_of``; ``stop(seconds, incumbent, bound)``, HiGHS only: asked as the run reports its
+    progress, True ends it there (a status as at a time limit)."""
     log = None
     if name == "cbc":
         fd, log = tempfile.mkstemp(prefix="cbc-", suffix=".log")
         os.close(fd)
     s = solver_of(name, time_limit, gap, log_path=log, highs_options=highs_options)
+    if stop is not None and isinstance(s, _WarmHiGHS):
+        s.stop = stop
     t0 = time.perf_counter()
     try:
         problem.solve(s)

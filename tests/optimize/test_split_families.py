@@ -162,15 +162,15 @@ def test_the_split_switches_highs_sub_mips_off_within_the_band_only(cq, small, m
     seen = []
     real = split_module.solve
 
-    def spy(problem, name, time_limit, gap, highs_options=None):
+    def spy(problem, name, time_limit, gap, highs_options=None, *rest):
         seen.append(highs_options or {})
-        return real(problem, name, time_limit, gap, highs_options)
+        return real(problem, name, time_limit, gap, highs_options, *rest)
 
     monkeypatch.setattr(split_module, "solve", spy)
     s, r = cq
     t = with_buildings(s, family_layout("large-clusters", buildings=24, seed=0))
     split_indices(t, r, solver="highs", time_limit=5, gap=0.001)
-    assert seen == [NO_SUB_MIPS]
+    assert seen and all(o == NO_SUB_MIPS for o in seen)      # one solve, or two where (14) comes after a first stage
     seen.clear()
     split_indices(t, r, solver="highs", time_limit=5, gap=0.001, formulation=BEFORE)
     assert seen == [{}]
