@@ -183,7 +183,7 @@ class SplitModel:
         self.cost = cost
         self.formulation = formulation
         self.counts: list[tuple[pulp.LpVariable, pulp.LpAffineExpression]] = []   # (13): variable, its sum
-        self.held: list[tuple[pulp.LpConstraint, str]] = []   # (14)'s rows while a first stage runs without them
+        self.later: tuple | None = None     # (14)'s arguments while a first stage runs without it (``add_later``)
 
     @classmethod
     def build(cls, units: Units, parts: list[list[int]], low: float, high: float, rule_id: str, weights: Weights,
@@ -212,7 +212,10 @@ class SplitModel:
             m._covers(cand, low)
             m._pieces(parts, high)
             if formulation.local_counts:
-                m._local_counts(parts, high, rule_id, now=formulation.stage is None)
+                if formulation.stage is None:
+                    m._local_counts(parts, high, rule_id)
+                else:
+                    m.later = (parts, high, rule_id)
         return m
 
     @staticmethod
@@ -315,23 +318,22 @@ class SplitModel:
                 self.problem += pulp.lpSum(vs) == n, f"pieces_count[{c}]"
                 self.counts.append((n, pulp.lpSum(vs)))
 
-    def _local_counts(self, parts: list[list[int]], high: float, rule_id: str, now: bool = True) -> None:
-        """(14) into the problem, or (``now=False``) into ``held`` until ``add_held``."""
+    def add_later(self) -> None:
+        """(14), kept back for after a first stage, into the problem (worked out only now: a first stage
+        that proves the gap costs nothing for it)."""
+        if self.later is not None:
+            self._local_counts(*self.later)
+            self.later = None
+
+    def _local_counts(self, parts: list[list[int]], high: float, rule_id: str) -> None:
         takers: dict[int, set[int]] = {}
         for u, j in self.x:
             takers.setdefault(u, set()).add(j)
         k = 0
         for part in parts:                                                                 # (14)
             for offices, need in count_cuts(self.units, part, high, takers):
-                self.held.append((pulp.lpSum(self.y[j] for j in offices) >= need, f"{rule_id}.local_count_min[{k}]"))
+                self.problem += pulp.lpSum(self.y[j] for j in offices) >= need, f"{rule_id}.local_count_min[{k}]"
                 k += 1
-        if now:
-            self.add_held()
-
-    def add_held(self) -> None:
-        for row, name in self.held:
-            self.problem += row, name
-        self.held = []
 
     @staticmethod
     def _candidates(units: Units, parts: list[list[int]], high: float,
@@ -497,7 +499,7 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
         # PuLP hands the model to the solver in about half the time it took to build: leave that out
         overhead = 0.5 * (time.perf_counter() - tb) + 0.1
         share = max(0.2, t_left() * sum(len(c) for c in hard_comps) / n_all - overhead)
-        later = model.held                                # (14), when it comes after a first stage
+        later = model.later is not None                   # (14), when it comes after a first stage
         if later:          # first without (14); ended after ``stage`` seconds if the gap is still wide
             stage, wide, fired = formulation.stage, formulation.stage_gap, []
 
@@ -509,14 +511,14 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
             first = solve(model.problem, name, share if name == "highs" else min(share, stage), gap,
                           formulation.highs_options(), stop)
             if first.status is SolveStatus.OPTIMAL or not (fired or (name != "highs" and share > stage)):
-                later, res = [], first
+                later, res = False, first
                 solves.append((time.perf_counter() - t0 - first.seconds, first))
             else:          # not proven: (14) in, from the best split in hand; the first stage's time counts
                 seed, _, _ = _better(model, first, seed, un, weights)
-                model.add_held()
+                model.add_later()
                 model.warm_start(seed, low, high)
                 share -= first.seconds
-        if not model.held or later:
+        if model.later is None or later:
             start = time.perf_counter() - t0
             res = solve(model.problem, name, max(0.2, share), gap, formulation.highs_options())
             solves.append((start, res))
