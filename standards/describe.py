@@ -133,13 +133,27 @@ def _zh(v: Shape, terms: Terms) -> str:
     raise TypeError(f"no description for {type(v).__name__}")
 
 
+def _en_with_unit(v: Shape, unit: str, terms: Terms | None) -> str:
+    """English: a ratio's unit "A per B" read into it ("workers: 1 per 200 households", not "1 per 200
+    workers per households"); a period says its months already; a list of parts or years takes its unit
+    in brackets."""
+    text = describe(v, "en", terms)
+    if unit in ("", "-") or isinstance(v, (Principle, Period)):
+        return text
+    a, sep, b = unit.partition(" per ")
+    if sep and isinstance(v, (Ratio, RatioRange)):
+        return f"{a}: {text} {b}"
+    if isinstance(v, (Shares, Rates, Payers, Items, ByYear, Bands, Choices)):
+        return f"{text} ({unit})"
+    return f"{text} {unit}"
+
+
 def describe_rule(rule: "Rule", lang: str = "en", terms: Terms | None = None) -> str:
     """The rule's value with its unit, as a person reads it. In Chinese a unit "A/B" (e.g. "名专职工作人员/户")
     reads "每200户1名专职工作人员"; a share, threshold or period says its unit in its words already."""
     v = rule.value
     if lang != "zh":
-        text = describe(v, "en", terms)
-        return text if rule.unit == "-" or isinstance(v, Principle) else f"{text} {rule.unit}"
+        return _en_with_unit(v, rule.unit, terms)
     unit = rule.unit_zh
     if isinstance(v, (Principle, Share, Threshold, Period, Shares, Rates, Payers, Items)) or unit in ("", "-"):
         return _zh(v, terms or {})

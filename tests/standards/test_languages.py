@@ -10,7 +10,7 @@ from estate.i18n import RULE_PARTS, borrowed_reason, regime_label, rule_text, sh
 from standards import load_catalog
 from standards.describe import describe_rule, value_terms
 from standards.errors import InputError
-from standards.shapes import SHAPES
+from standards.shapes import SHAPES, Ratio, RatioRange
 from data_copy import edit as _edit
 
 
@@ -118,7 +118,7 @@ def test_rule_text_in_each_language():
     assert rule_text(rule, "zh") == "原则上按居民户数配备社区专职工作人员"
     assert rule_text("CQ-73.fulltime_staff", "en") == "Full-time community workers per households (in principle)"
     assert rule_text(rule, "zh", "value") == "每200户1名专职工作人员"
-    assert rule_text(rule, "en", "value") == "1 per 200 workers per households"
+    assert rule_text(rule, "en", "value") == "workers: 1 per 200 households"
     assert rule_text(rule, "zh", "reading").startswith("按下限理解")
     assert rule_text("CQ-73.community_households", "zh", "reading") == ""
     assert rule_text("CQ-73.first_election_voters", "en", "value").startswith("residents with local hukou")
@@ -144,6 +144,30 @@ def test_a_regime_in_each_language():
     assert borrowed_reason(gz, "community_households", "zh").startswith("GZ-3 未规定社区规模")
     assert borrowed_reason(gz, "community_households", "en").startswith("GZ-3 sets no community size")
     assert borrowed_reason(gz, "office_siting", "zh") == ""
+
+
+def test_describe_rule_reads_units_into_english():
+    """A ratio's "A per B" unit is read into its value, a period does not say its months twice, a list of
+    parts or years takes its unit in brackets, and no rule's English value repeats "per" or a unit."""
+    catalog = load_catalog()
+    terms = catalog.labels["terms"]
+    got = {rid: describe_rule(catalog.rule(rid), "en", terms) for rid in (
+        "CQ-73.fulltime_staff", "SD-22.committee_space_ratio", "CQ-30.training_interval",
+        "facilities.primary_class_size", "demography.persons_per_household_cq_prh", "SD-22.social_workers")}
+    assert got == {
+        "CQ-73.fulltime_staff": "workers: 1 per 200 households",
+        "SD-22.committee_space_ratio": "m²: 1 per 10–20 households",
+        "CQ-30.training_interval": "every 12 months",
+        "facilities.primary_class_size": "classes: 1 per 45 children aged 6-11",
+        "demography.persons_per_household_cq_prh": "2.47 persons per household",
+        "SD-22.social_workers": "≥ 1 persons per community",
+    }
+    assert describe_rule(catalog.rule("money.average_wage_cq"), "en", terms).endswith(")")
+    for rule in catalog.rules.values():
+        text = describe_rule(rule, "en", terms)
+        assert "months months" not in text and " per " + rule.unit.partition(" per ")[2] + " per " not in text, text
+        if rule.unit.count(" per ") == 1 and isinstance(rule.value, (Ratio, RatioRange)):
+            assert text.count(" per ") == 1, (rule.id, text)
 
 
 def test_describe_rule_reads_units_into_chinese():
