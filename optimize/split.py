@@ -12,6 +12,7 @@ import pulp
 from optimize.graph import Graph, Units, adjacency, units_of
 from optimize.heuristic import Costs, split_heuristic, violation
 from optimize.split_cuts import count_cuts
+from optimize.split_race import joined
 from optimize.solver import NO_SUB_MIPS, SolveResult, SolveStatus, available, combine, solve
 from scenarios.schema import Scenario
 from standards.formulas import band
@@ -72,13 +73,13 @@ class Formulation:
     against):
     ``piece_open`` adds (12), ``aggregates`` (13); ``lean`` leaves out (2) where (6) and (12) imply it (off:
     measured on the benchmark's 100-building estates, it made HiGHS faster on some and slower on others);
-    ``local_counts`` adds (14), and ``stage`` says when: ``None`` from the start; a number of seconds: only
-    where the model without them has not proven the gap after that much of the solver's time and the gap
-    it has then is wider than ``stage_gap`` (HiGHS: its run is ended there, else goes on without (14); CBC:
-    its first run ends at ``stage`` seconds); the solve then starts again with (14), from the best split
-    in hand. Measured (README), (14) made the estates whose clusters are above the band's top several
-    times faster to prove, and the others up to twice as slow where the model without it proves the gap
-    within about a second or its bound is already close;
+    ``local_counts`` adds (14), and ``stage`` says when: ``None`` from the start; a number of seconds: the
+    model is solved without it, and where after that much of HiGHS's time its proven gap is wider than
+    ``stage_gap``, a second HiGHS run with (14) joins it on another thread, the first to prove the gap
+    ending the other (``optimize.split_race``; CBC: its run without (14) ends at ``stage`` seconds and
+    the solve starts again with it). Measured (README), (14) made the estates whose clusters are above the
+    band's top several times faster to prove, and others slower (``towers``, seed 0: 9.5 s against 3.3)
+    or no faster where the model without it proves the gap within a second;
     ``sub_mips`` keeps HiGHS's RINS, RENS and root-reduced-cost sub-MIP heuristics on the parts within the
     band (``solver.NO_SUB_MIPS``: off, the heuristic's warm start stands in for them; a relaxed part, whose
     heuristic split may be far from the least violation, keeps them; CBC is not affected)."""
@@ -499,26 +500,30 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
         # PuLP hands the model to the solver in about half the time it took to build: leave that out
         overhead = 0.5 * (time.perf_counter() - tb) + 0.1
         share = max(0.2, t_left() * sum(len(c) for c in hard_comps) / n_all - overhead)
-        later = model.later is not None                   # (14), when it comes after a first stage
-        if later:          # first without (14); ended after ``stage`` seconds if the gap is still wide
-            stage, wide, fired = formulation.stage, formulation.stage_gap, []
+        later, solved = model.later is not None, False    # (14), when it comes after a first stage
+        if later and name == "highs":     # a run with (14) joins after ``stage`` s if the gap is still wide
+            def with_counts() -> SplitModel:
+                second = SplitModel.build(un, parts, low, high, rid, weights, seed, relaxed=False,
+                                          formulation=replace(formulation, stage=None))
+                second.warm_start(seed, low, high)
+                return second
 
-            def stop(t: float, incumbent: float, bound: float) -> bool:
-                if t >= stage and incumbent - bound > wide * max(1e-9, abs(incumbent)):
-                    fired.append(t)
-                return bool(fired)
-
-            first = solve(model.problem, name, share if name == "highs" else min(share, stage), gap,
-                          formulation.highs_options(), stop)
-            if first.status is SolveStatus.OPTIMAL or not (fired or (name != "highs" and share > stage)):
-                later, res = False, first
+            start = time.perf_counter() - t0
+            model, res = joined(model, with_counts, share, gap, formulation.highs_options(), formulation.stage,
+                                formulation.stage_gap)
+            solves.append((start, res))
+            solved = True
+        elif later:        # CBC: first without (14) for ``stage`` seconds; not proven, again with (14)
+            first = solve(model.problem, name, min(share, formulation.stage), gap, formulation.highs_options())
+            if first.status is SolveStatus.OPTIMAL or share <= formulation.stage:
+                res, solved = first, True
                 solves.append((time.perf_counter() - t0 - first.seconds, first))
-            else:          # not proven: (14) in, from the best split in hand; the first stage's time counts
+            else:          # from the best split in hand; the first stage's time counts
                 seed, _, _ = _better(model, first, seed, un, weights)
                 model.add_later()
                 model.warm_start(seed, low, high)
                 share -= first.seconds
-        if model.later is None or later:
+        if not solved:
             start = time.perf_counter() - t0
             res = solve(model.problem, name, max(0.2, share), gap, formulation.highs_options())
             solves.append((start, res))

@@ -143,8 +143,9 @@ def test_the_cuts_are_switchable_and_left_out_of_a_relaxed_part(cq):
 
 @pytest.mark.parametrize("stage, wide, with_cuts", [(60.0, 0.01, [0]), (0.0, 0.0, [0, "some"])])
 def test_the_cuts_come_after_a_first_stage_only_where_it_leaves_the_gap_wide(cq, monkeypatch, stage, wide, with_cuts):
-    """STRONG solves first without (14); a first stage that proves the gap (a long one) is the only solve,
-    one ended at once with any gap left wide is followed by a solve with (14) in; the optimum is the same."""
+    """STRONG solves first without (14); a run that proves the gap within its stage (a long one) is the
+    only solve; where the gap is still wide at the stage (at once, any gap), a run with (14) joins it; the
+    optimum is the same."""
     s, r = cq
     t = with_buildings(s, family_layout("mixed-phases", buildings=40, seed=3))
     seen, real = [], split_module.solve
@@ -153,12 +154,13 @@ def test_the_cuts_come_after_a_first_stage_only_where_it_leaves_the_gap_wide(cq,
         seen.append(sum(".local_count_min_" in c.name for c in problem.constraints()))
         return real(problem, *args, **kwargs)
 
-    monkeypatch.setattr(split_module, "solve", counted)
+    from optimize import split_race
+    monkeypatch.setattr(split_race, "solve", counted)
     f = Formulation(stage=stage, stage_gap=wide)
     _, _, res, _, _ = split_indices(t, r, solver="highs", time_limit=60, gap=0.0, formulation=f)
     assert [n if n == 0 else "some" for n in seen] == with_cuts
     assert res.solve.status is SolveStatus.OPTIMAL
-    monkeypatch.setattr(split_module, "solve", real)
+    monkeypatch.setattr(split_race, "solve", real)
     _, _, plain, _, _ = split_indices(t, r, solver="highs", time_limit=60, gap=0.0, formulation=PREVIOUS)
     assert res.solve.objective == pytest.approx(plain.solve.objective, abs=1e-6)
 
