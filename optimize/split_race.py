@@ -49,17 +49,21 @@ def joined(first_model, build_second: Callable[[], object], share: float, gap: f
 
     thread = threading.Thread(target=run_first, name="split-without-14", daemon=True)
     thread.start()
-    while not finished.is_set() and not widened.is_set():
-        finished.wait(POLL)
     second_model, second, started = None, None, None
-    if widened.is_set() and not done.is_set():
-        second_model = build_second()
-        started = time.perf_counter() - t0
-        left = share - started
-        if left > 0.2 and not done.is_set():
-            second = solve(second_model.problem, "highs", left, gap, options, lambda *_: done.is_set())
-            if second.status is SolveStatus.OPTIMAL:
-                done.set()
+    try:
+        while not finished.is_set() and not widened.is_set():
+            finished.wait(POLL)
+        if widened.is_set() and not done.is_set():
+            second_model = build_second()
+            started = time.perf_counter() - t0
+            left = share - started
+            if left > 0.2 and not done.is_set():
+                second = solve(second_model.problem, "highs", left, gap, options, lambda *_: done.is_set())
+                if second.status is SolveStatus.OPTIMAL:
+                    done.set()
+    except BaseException:       # an interrupt (Ctrl-C) or an error here: the first run ends too
+        done.set()
+        raise
     thread.join()
     if "error" in out:
         raise out["error"]
