@@ -247,6 +247,10 @@ def test_only_the_picked_section_is_sent_and_the_pick_survives_a_language_switch
     at.segmented_control(key="section").set_value("compliance").run()
     assert _charts(at) == 0                                       # the compliance table, and no chart
     assert any(t("passed", "zh") in d.value.columns for d in at.dataframe)
+    (table,) = [d.value for d in at.dataframe if t("passed", "zh") in d.value.columns]
+    marks = list(table[t("passed", "zh")])
+    (caption,) = [c.value for c in at.caption if "✓" in c.value and "✗" in c.value]
+    assert f"{marks.count('✓')} ✓, {marks.count('✗')} ✗, {marks.count('—')} —" in caption    # tables.check_counts
     at.segmented_control(key="section").set_value("budget_chart").run()
     assert _charts(at) == 1 and at.query_params["section"] == "budget_chart"
     at.sidebar.radio(key="lang").set_value("en").run()
