@@ -230,35 +230,22 @@ FLOOR_APPS = {
 FIRST_TABLE = "[data-testid='stDataFrame'], table.headlines"     # the headline table, a grid or HTML
 
 
+FIRST_PAGE_MESSAGES = (("script start", "new_session"), ("first element", "delta"), ("script end", "script_finished"))
+
+
 def first_page(browser, root: Path, script: str, scenarios: str) -> dict[str, float]:
     """The first page on a fresh server, broken down (seconds from navigation): the HTML in, the
     JavaScript bundle in, the websocket open, the script's start (the session's first message) and end
     (its ``script_finished``), the headline table visible; and the server's CPU seconds."""
     from playwright.sync_api import expect
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     proc, url = serve(root, script)
     marks: dict[str, float] = {}
     try:
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         cpu = CPU(proc.pid)
-
-        def frame(payload) -> None:
-            if isinstance(payload, bytes):
-                msg = ForwardMsg()
-                try:
-                    msg.ParseFromString(payload)
-                except Exception:  # noqa: BLE001 - not a message this benchmark reads
-                    return
-                kind = msg.WhichOneof("type")
-                name = {"new_session": "script start", "script_finished": "script end"}.get(kind)
-                if name == "script start" or (kind == "delta" and "first element" not in marks):
-                    marks.setdefault("first element" if kind == "delta" else name, time.perf_counter() - t)
-                elif name:
-                    marks.setdefault(name, time.perf_counter() - t)
-
-        page.on("websocket", lambda ws: (marks.setdefault("websocket", time.perf_counter() - t),
-                                         ws.on("framereceived", frame)))
+        events = listen(page)
+        page.on("websocket", lambda ws: marks.setdefault("websocket", time.perf_counter() - t))
         t = time.perf_counter()
         page.goto(f"{url}/?scenarios={scenarios}", wait_until="domcontentloaded")
         expect(page.locator(FIRST_TABLE).first).to_be_visible(timeout=60_000)
@@ -272,6 +259,8 @@ def first_page(browser, root: Path, script: str, scenarios: str) -> dict[str, fl
                     dom: nav.domContentLoadedEventEnd / 1000}; }""")
         marks.update({"HTML in": timing["html"], "JS in": timing["js"], "DOM ready": timing["dom"]})
         expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+        for name, kind in FIRST_PAGE_MESSAGES:
+            marks[name] = next((at - t for k, at in events if k == kind), float("nan"))
         marks["server CPU"] = sum(cpu.mark())
         page.close()
     finally:
