@@ -280,20 +280,26 @@ def test_the_section_title_is_shortened_for_the_picker():
     assert app_streamlit._short("Budget by year and payer") == "Budget by year and payer"
 
 
+def _prints_nothing_left(probe: str) -> None:
+    """Run ``probe`` (a script printing a list of module names last) in a fresh Python: it must succeed and
+    print an empty list."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
 def test_the_first_page_imports_no_engine():
     """The first page (before any run) loads none of the engines or writers, nor pandas (its tables are
     HTML): each costs the page its import time, and the pool's warm-up loads them afterwards (2 s after
     the page is sent)."""
-    import subprocess
-    import sys
-
     probe = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
              f"at = AppTest.from_file({APP!r}, default_timeout=60)\nat.run()\nassert not at.exception\n"
              "print(sorted({m.split('.')[0] for m in sys.modules} & "
              "{'matplotlib', 'pulp', 'numba', 'openpyxl', 'altair', 'highspy', 'mesa', 'pandas'}))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+    _prints_nothing_left(probe)
 
 
 def test_a_closed_edit_panel_sends_no_controls_and_keeps_what_was_set(app):
@@ -327,17 +333,12 @@ def test_a_refused_override_is_said_under_a_closed_panel(app):
 def test_the_server_preloads_every_module_the_first_page_imports():
     """``estate.app_server`` imports the first page's modules while Streamlit starts: the page's script
     then imports none of the project's own (each one left out costs the first page its import time)."""
-    import subprocess
-    import sys
-
     probe = ("import sys\nfrom streamlit.testing.v1 import AppTest\nfrom estate import app_server\n"
              "app_server.preload()\nbefore = set(sys.modules)\n"
              f"at = AppTest.from_file({APP!r}, default_timeout=60)\nat.run()\nassert not at.exception\n"
              "print(sorted(m for m in set(sys.modules) - before\n"
              "             if m.split('.')[0] in ('estate', 'scenarios', 'standards')))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+    _prints_nothing_left(probe)
 
 
 def test_an_edit_panel_at_its_values_hands_over_the_scenario_itself():
