@@ -140,6 +140,16 @@ def solver_of(name: str, time_limit: float, gap: float, msg: bool = False, log_p
     raise InputError(f"solver must be highs or cbc (got {name!r})")
 
 
+def relaxation(problem: pulp.LpProblem, time_limit: float) -> dict[str, float] | None:
+    """The LP relaxation's values by variable name (HiGHS, integrality dropped), or None if HiGHS finds no
+    optimal LP solution within ``time_limit``. The problem's variables keep the LP values afterwards."""
+    s = pulp.HiGHS(msg=False, mip=False, timeLimit=time_limit, threads=1, random_seed=0)
+    problem.solve(s)
+    if problem.status != pulp.LpStatusOptimal:
+        return None
+    return {v.name: float(v.varValue or 0.0) for v in problem.variables()}
+
+
 def available() -> list[str]:
     out = []
     if pulp.HiGHS().available():

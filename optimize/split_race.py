@@ -23,11 +23,13 @@ from optimize.solver import SolveResult, SolveStatus, solve
 POLL = 0.01    # seconds between looks at the first run while waiting for it to prove or to leave the gap wide
 
 
-def joined(first_model, build_second: Callable[[], object], share: float, gap: float, options: dict,
-           stage: float, wide: float) -> tuple[object, SolveResult]:
+def joined(first_model, build_second: Callable[[float, Callable[[], bool]], object], share: float, gap: float,
+           options: dict, second_options: dict, stage: float, wide: float) -> tuple[object, SolveResult]:
     """Solve ``first_model`` (a ``SplitModel``) with HiGHS within ``share`` seconds; where it has not proven
-    ``gap`` after ``stage`` seconds and its gap is wider than ``wide``, ``build_second()`` (the model with
-    (14), warm-started) joins it. Returns the model whose split is kept and the two runs as one result."""
+    ``gap`` after ``stage`` seconds and its gap is wider than ``wide``, ``build_second(seconds left, proven)``
+    (the model with (14), warm-started; ``proven()`` says the first run has proven the gap, so any work
+    toward the second may end) joins it, run with ``second_options``. Returns the model whose split is kept and the two runs as one
+    result."""
     t0 = time.perf_counter()
     widened, done, finished = threading.Event(), threading.Event(), threading.Event()
     out: dict[str, object] = {}
@@ -54,11 +56,11 @@ def joined(first_model, build_second: Callable[[], object], share: float, gap: f
         while not finished.is_set() and not widened.is_set():
             finished.wait(POLL)
         if widened.is_set() and not done.is_set():
-            second_model = build_second()
+            second_model = build_second(share - (time.perf_counter() - t0), done.is_set)
             started = time.perf_counter() - t0
             left = share - started
             if left > 0.2 and not done.is_set():
-                second = solve(second_model.problem, "highs", left, gap, options, lambda *_: done.is_set())
+                second = solve(second_model.problem, "highs", left, gap, second_options, lambda *_: done.is_set())
                 if second.status is SolveStatus.OPTIMAL:
                     done.set()
     except BaseException:       # an interrupt (Ctrl-C) or an error here: the first run ends too
