@@ -113,7 +113,7 @@ class Formulation:
 
 STRONG = Formulation()
 FROM_START = Formulation(stage=None)                   # (14) from the start, not after a first stage
-RACE = Formulation(restricted=0.0)                     # as issue 13's third pass left the split
+RACE = Formulation(restricted=0.0, restarts=True)      # as issue 13's third pass left the split
 PREVIOUS = Formulation(local_counts=False)             # as issue 13's second pass left it
 BEFORE = Formulation(sub_mips=True, local_counts=False)   # as issue 13's first pass left it
 PLAIN = Formulation(piece_open=False, aggregates=False, lean=False, sub_mips=True,
