@@ -146,8 +146,9 @@ def targets(runs: dict, seeds: int) -> None:
                 continue
             xs = [r.to_01 if what == "0.1%" else r.to_1 if what == "1%" else r.in_band for r in rs]
             met = sum(x is not None and x <= secs for x in xs)
+            slowest = ">limit" if any(x is None for x in xs) else f"{max(xs):.2f}"
             print(f"target {n} buildings, {fam}: {what} within {secs:g} s in {met}/{len(xs)} seeds "
-                  f"(median {cell(xs)}) {'MET' if met == len(xs) else 'NOT MET'}; load {load()}")
+                  f"(median {cell(xs)}, slowest {slowest}) {'MET' if met == len(xs) else 'NOT MET'}; load {load()}")
 
 
 def compare(base, rules, family: str, sizes, seeds, limit, variants: dict[str, Formulation]) -> None:

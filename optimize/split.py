@@ -88,7 +88,7 @@ class Formulation:
     LP relaxation opens (``optimize.split_restricted``), found within this share of the seconds left, and
     its candidate pairs are those of the radius and of that split (0: it starts from the heuristic's split,
     with the heuristic's pairs). Measured (README), this is what proves 1% on ``mixed-phases`` at 200
-    buildings within 10 s: the heuristic's split there is up to 2.5% above the best known;
+    buildings within 10 s: the heuristic's split there is up to 2.8% above the best known;
     ``restarts`` lets HiGHS restart its search in a run of the model with (14) (presolving again once enough
     integer columns are fixed at the root); off, HiGHS's own time to a proven 0.1% gap on that model fell by
     a fifth over the benchmark's 100- and 200-building estates (README)."""
@@ -126,7 +126,8 @@ class SplitModel:
     Sets: units u ∈ V, each a building or a whole cluster (see (8)), with households h_u and cluster
     c(u); buildings j ∈ B as candidate offices (centres), r(j) the unit holding j; candidate units
     V(j) of centre j: those within radius R of j (R: the median over centres of the radius that holds
-    U households, a modelling cut), always r(j); unit neighbours N(u) (Delaunay with a distance cut,
+    U households, a modelling cut), always r(j), and the units the split a run starts from gives j (so
+    that its warm start is a split of the model); unit neighbours N(u) (Delaunay with a distance cut,
     ``optimize.graph``); a_uj the distance (km) from u's nearest building to j; g_uj = Σ_{i∈u} h_i d_ij
     (household-km); parts P (connected pieces of the adjacency graph) with households H_p; band [L, U]
     from the role ``community_households`` (CQ-73 §一(一) in Chongqing; an override may enlarge U to
@@ -185,7 +186,9 @@ class SplitModel:
     ``Formulation`` switches them off, and
     ``benchmarks/optimize_benchmark.py --ablation`` measures what each buys. (8) and the radius R
     restrict the split: the optimality and gap reported are those of this model, not of every
-    conceivable split.
+    conceivable split. Where a second run starts from the restricted model's split (``Formulation``), its
+    pairs beyond R are that split's, not the heuristic's, so its model is within the first run's; the gap
+    reported is then that of the second run's model, which the first run's bound also bounds.
 
     A part where the heuristic finds no split within the band is solved relaxed: buildings as units,
     the slacks s⁻, s⁺ on every centre, without (7) and (9)–(11), in two steps: first min Σ_j (s⁻_j + s⁺_j),

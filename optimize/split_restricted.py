@@ -2,11 +2,11 @@
 the offices its LP relaxation opens as candidate centres.
 
 Where the run without the local count cuts (14) leaves the gap wide, what it lacks is mostly a good split,
-not a bound: on the benchmark's ``mixed-phases`` estates of 200 buildings the heuristic's split is 0.6–2.5%
+not a bound: on the benchmark's ``mixed-phases`` estates of 200 buildings the heuristic's split is 0.6–2.8%
 above the best known, and the run with (14) proves a 1% gap in 1–1.5 s when it starts from a split within
-0.15% of it (README, "Performance of the split"). The LP relaxation of the model with (14) opens some 30
+0.25% of it (README, "Performance of the split"). The LP relaxation of the model with (14) opens some 30
 of the 200 centres; the model restricted to them (and to the heuristic's own offices, so that its split
-stays feasible) is small, and HiGHS solves it to within 0.15% of the best known in 0.4–3.2 s. Its split is
+stays feasible) is small, and HiGHS solves it to within 0.25% of the best known in 0.2–2.1 s. Its split is
 the second run's warm start. It is a heuristic: the restricted model's bound says nothing of the whole
 model, so only its split is kept.
 """
