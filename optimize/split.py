@@ -526,30 +526,7 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
         later, solved = model.later is not None, False    # (14), when it comes after a first stage
         if later and name == "highs":     # a run with (14) joins after ``stage`` s if the gap is still wide
             def with_counts(left: float, proven) -> SplitModel:
-                full = replace(formulation, stage=None)
-                if not formulation.restricted:
-                    second = SplitModel.build(un, parts, low, high, rid, weights, seed, relaxed=False,
-                                              formulation=full)
-                    second.warm_start(seed, low, high)
-                    return second
-
-                def restricted(centres: set[int]) -> SplitModel:
-                    m = SplitModel.build(un, parts, low, high, rid, weights, seed, relaxed=False,
-                                         name="restricted_split", formulation=full, centres=centres)
-                    m.warm_start(seed, low, high)
-                    return m
-
-                # the split of the model over its LP's centres as the start, and the second run's candidate
-                # pairs those of the radius and the start's, no longer the heuristic's: those beyond the
-                # radius make the model weaker (README, "Performance of the split")
-                second = SplitModel.build(un, parts, low, high, rid, weights, seed, relaxed=False, formulation=full)
-                start, _ = better_start(second, restricted, seed, lambda c: _objective(c, un, weights),
-                                        formulation.restricted * left, gap, {}, proven)
-                if start is not seed:
-                    second = SplitModel.build(un, parts, low, high, rid, weights, start, relaxed=False,
-                                              formulation=full)
-                second.warm_start(start, low, high)
-                return second
+                return _second_model(un, parts, low, high, rid, weights, seed, formulation, gap, left, proven)
 
             start = time.perf_counter() - t0
             model, res = joined(model, with_counts, share, gap, formulation.highs_options(),
@@ -594,6 +571,33 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
     if in_band is None and viol == 0:
         in_band = secs
     return g, h, SplitResult(out, total, method, viol, secs, in_band, tuple(solves)), (low, high), rid
+
+
+def _second_model(units: Units, parts: list[list[int]], low: float, high: float, rid: str, weights: Weights,
+                  seed: list[tuple[list[int], int]], formulation: Formulation, gap: float, left: float,
+                  proven) -> SplitModel:
+    """The model with (14) for the second run (``optimize.split_race``), warm-started. With
+    ``formulation.restricted``, from the split of the model over its LP's centres (``optimize.split_restricted``,
+    within that share of the ``left`` seconds; ``proven()`` ends it), its candidate pairs those of the radius
+    and of that split, no longer the heuristic's: those beyond the radius make the model weaker (README,
+    "Performance of the split")."""
+    full = replace(formulation, stage=None)
+    second = SplitModel.build(units, parts, low, high, rid, weights, seed, relaxed=False, formulation=full)
+    start = seed
+    if formulation.restricted:
+        def restricted(centres: set[int]) -> SplitModel:
+            m = SplitModel.build(units, parts, low, high, rid, weights, seed, relaxed=False, name="restricted_split",
+                                 formulation=full, centres=centres)
+            m.warm_start(seed, low, high)
+            return m
+
+        # HiGHS's defaults for the restricted run, sub-MIP heuristics on: it is there to find a split
+        start, _ = better_start(second, restricted, seed, lambda c: _objective(c, units, weights),
+                                formulation.restricted * left, gap, {}, proven)
+        if start is not seed:
+            second = SplitModel.build(units, parts, low, high, rid, weights, start, relaxed=False, formulation=full)
+    second.warm_start(start, low, high)
+    return second
 
 
 def _heuristic(units: Units, comp: list[int], low: float, high: float,
