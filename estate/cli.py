@@ -40,6 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - bad input is one line per problem; a bug one line too
+        if interrupts.received() is not None:
+            # the interrupt, wrapped by a library on its way here (pybind11 turns one that lands while its
+            # module is being imported into "ImportError: initialization failed")
+            interrupts.kill_children()
+            print(interrupts.line(interrupts.received()), file=sys.stderr)
+            return interrupts.code(interrupts.received())
         from standards.errors import InputError
         if isinstance(exc, InputError):
             for line in exc.messages:

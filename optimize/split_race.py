@@ -63,8 +63,9 @@ def joined(first_model, build_second: Callable[[float, Callable[[], bool]], obje
                 second = solve(second_model.problem, "highs", left, gap, second_options, lambda *_: done.is_set())
                 if second.status is SolveStatus.OPTIMAL:
                     done.set()
-    except BaseException:       # an interrupt (Ctrl-C) or an error here: the first run ends too
-        done.set()
+    except BaseException:       # an interrupt (Ctrl-C) or an error here: the first run ends too, and is
+        done.set()              # waited for (its next progress report stops it), so that no solver
+        thread.join()           # thread outlives the call: one still in HiGHS as Python shuts down aborts it
         raise
     thread.join()
     if "error" in out:

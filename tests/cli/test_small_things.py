@@ -88,3 +88,42 @@ def test_cjk_files_are_found_by_name():
     from estate.fonts import cjk_files
     assert cjk_files(["/f/wqy-microhei.ttc", "/f/DejaVuSans.ttf", "/f/NotoSansCJK-Regular.ttc", "/f/msyh.ttc"]) == [
         "/f/NotoSansCJK-Regular.ttc", "/f/msyh.ttc", "/f/wqy-microhei.ttc"]
+
+
+class _Parser:
+    def __init__(self, run):
+        self.run = run
+
+    def parse_args(self, argv):
+        import argparse
+        return argparse.Namespace(run=self.run)
+
+
+def _wrapped_interrupt(args):
+    """Ctrl-C landing while a pybind11 module is being imported: it comes out as an ImportError."""
+    import os
+    import signal
+    import time
+    try:
+        os.kill(os.getpid(), signal.SIGINT)        # estate's handler raises Interrupted here
+        time.sleep(2)
+    except KeyboardInterrupt as exc:
+        raise ImportError("initialization failed") from exc
+
+
+def test_an_interrupt_a_library_wraps_is_still_an_interrupt(monkeypatch, capsys):
+    from estate import cli
+    monkeypatch.setattr(cli, "parser", lambda: _Parser(_wrapped_interrupt))
+    assert cli.main(["run"]) == 130
+    assert capsys.readouterr().err == "estate: interrupted\n"
+
+
+def test_the_same_error_without_a_signal_is_an_internal_error(monkeypatch, capsys):
+    from estate import cli
+
+    def broken(args):
+        raise ImportError("initialization failed")
+
+    monkeypatch.setattr(cli, "parser", lambda: _Parser(broken))
+    assert cli.main(["run"]) == 2
+    assert capsys.readouterr().err.startswith("estate: internal error (ImportError: initialization failed)")

@@ -27,3 +27,24 @@ def test_a_run_without_a_split_leaves_the_other_and_a_wide_gap_stays_feasible():
     second = run(SolveStatus.NOT_SOLVED, None, None, [])
     model, res = merged([(0.0, "without", first), (1.0, "with", second)], gap=0.001, seconds=4.0)
     assert model == "without" and res.status is SolveStatus.FEASIBLE and res.gap == pytest.approx(0.1)
+
+
+def test_an_error_while_the_second_run_is_prepared_ends_and_waits_for_the_first(cq):
+    """No solver thread outlives the call: one still in HiGHS as Python shuts down aborts the process."""
+    import threading
+
+    from optimize.split import PREVIOUS
+    from optimize.split_race import joined
+    from scenarios import family_layout
+    from tests.optimize.conftest import with_buildings
+    from tests.optimize.test_split_cuts import model
+
+    s, r = cq
+    first, _ = model(with_buildings(s, family_layout("mixed-phases", buildings=40, seed=3)), r, PREVIOUS)
+
+    def broken(left, proven):
+        raise RuntimeError("no second model")
+
+    with pytest.raises(RuntimeError, match="no second model"):
+        joined(first, broken, 30.0, 0.0, {}, {}, 0.0, 0.0)
+    assert not [t for t in threading.enumerate() if t.name == "split-without-14"]
