@@ -135,10 +135,12 @@ def _zh(v: Shape, terms: Terms) -> str:
 
 def _en_with_unit(v: Shape, unit: str, terms: Terms | None) -> str:
     """English: a ratio's unit "A per B" read into it ("workers: 1 per 200 households", not "1 per 200
-    workers per households"); a period says its months already; a list of parts or years takes its unit
-    in brackets."""
+    workers per households"); a period, and a share of a named basis, say their unit already; a list of
+    parts or years takes its unit in brackets."""
     text = describe(v, "en", terms)
     if unit in ("", "-") or isinstance(v, (Principle, Period)):
+        return text
+    if isinstance(v, (Share, Threshold)) and unit.startswith("share"):   # "30% of planned residents" says it
         return text
     a, sep, b = unit.partition(" per ")
     if sep and isinstance(v, (Ratio, RatioRange)):

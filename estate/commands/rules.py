@@ -33,7 +33,7 @@ def _row(rule: Rule, role: str | None = None, borrowed: str | None = None, borro
             "text": describe(rule.value), "unit": rule.unit, "description": rule.description,
             "source": rule.citation.source, "clause": rule.citation.clause, "document": doc.number,
             "reading": rule.reading, "borrowed": borrowed, "override_reason": rule.override_reason,
-            "text_zh": rule_text(rule, "zh", "value"), "unit_zh": rule.unit_zh,
+            "text_en": rule_text(rule, "en", "value"), "text_zh": rule_text(rule, "zh", "value"), "unit_zh": rule.unit_zh,
             "description_zh": rule.description_zh, "reading_zh": rule.reading_zh, "borrowed_zh": borrowed_zh}
 
 
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{title[lang]}: {len(rows)} {words['rules']}\n")
     for r in rows:
         head = f"{r['role']}: " if r["role"] else ""
-        print(f"{head}{r['id']}  = {r['text' + zh]}  [{r['unit' + zh]}]")
+        print(f"{head}{r['id']}  = {r['text_' + lang]}")             # the value with its unit read in
         print(f"    {r['description' + zh]}")
         print(f"    {words['cited']}: {r['source']} {r['clause']} ({r['document']})")
         if r["borrowed"]:

@@ -49,6 +49,23 @@ def test_rules_text_output_and_all(capsys):
     assert "facilities.primary_class_size" in ids and "CQ-73.fulltime_staff" in ids
 
 
+def test_the_english_table_reads_values_in_words(capsys):
+    """Identifiers in words, the unit read into the value once (the JSON's ``text`` keeps them as written)."""
+    for regime in ("chongqing", "shandong", "guangzhou"):
+        assert main(["rules", "--regime", regime, "--all", "--lang", "en"]) == 0
+        values = [line.split("  = ", 1)[1] for line in capsys.readouterr().out.splitlines() if "  = " in line]
+        assert values and not [v for v in values if "_" in v or "[" in v], regime
+    assert main(["rules", "--regime", "chongqing", "--lang", "en"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "election_trigger: CQ-73.election_trigger  = 30% of planned residents" in lines
+    assert "fulltime_staff: CQ-73.fulltime_staff  = workers: 1 per 200 households" in lines
+    assert "office_space: CQ-73.office_floor_share  = ≥ 0.6% of gross floor area" in lines
+    assert main(["rules", "--regime", "chongqing", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["rules"]}
+    assert rows["CQ-73.election_trigger"]["text"] == "30% of planned_residents"
+    assert rows["CQ-73.election_trigger"]["text_en"] == "30% of planned residents"
+
+
 def test_rules_in_chinese_by_default_and_both_languages_in_json(capsys):
     """The table is in Chinese unless --lang en: values, units, descriptions and borrowing reasons from the
     catalogue's Chinese texts, no English description; the JSON holds both languages under stable keys."""

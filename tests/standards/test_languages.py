@@ -153,7 +153,8 @@ def test_describe_rule_reads_units_into_english():
     terms = catalog.labels["terms"]
     got = {rid: describe_rule(catalog.rule(rid), "en", terms) for rid in (
         "CQ-73.fulltime_staff", "SD-22.committee_space_ratio", "CQ-30.training_interval",
-        "facilities.primary_class_size", "demography.persons_per_household_cq_prh", "SD-22.social_workers")}
+        "facilities.primary_class_size", "demography.persons_per_household_cq_prh", "SD-22.social_workers",
+        "CQ-73.election_trigger", "CQ-73.office_floor_share")}
     assert got == {
         "CQ-73.fulltime_staff": "workers: 1 per 200 households",
         "SD-22.committee_space_ratio": "m²: 1 per 10–20 households",
@@ -161,6 +162,8 @@ def test_describe_rule_reads_units_into_english():
         "facilities.primary_class_size": "classes: 1 per 45 children aged 6-11",
         "demography.persons_per_household_cq_prh": "2.47 persons per household",
         "SD-22.social_workers": "≥ 1 persons per community",
+        "CQ-73.election_trigger": "30% of planned residents",        # a share of a named basis says its unit
+        "CQ-73.office_floor_share": "≥ 0.6% of gross floor area",
     }
     assert describe_rule(catalog.rule("money.average_wage_cq"), "en", terms).endswith(")")
     for rule in catalog.rules.values():
