@@ -504,11 +504,14 @@ def rule_date_notices(result, lang: str = "zh") -> tuple[str, ...]:
 
 def plan_explanation(result, lang: str = "zh") -> tuple[str, ...]:
     """Why a split is relaxed or infeasible, in a language. English: the optimizer's own lines. Chinese:
-    each community outside the community-size band with its households, the bound and the rule's
-    citation (the optimizer's longer reasoning is in the English lines and the report)."""
+    the optimizer's reasons in Chinese (``Plan.explanation_zh``: each breach, why, and the smallest
+    relaxation); for a plan without them, each community outside the community-size band with its
+    households, the bound and the rule's citation."""
     plan = result.plan
     if lang != "zh":
         return tuple(plan.explanation)
+    if getattr(plan, "explanation_zh", ()):
+        return tuple(plan.explanation_zh)
     from standards.formulas import band
 
     rules = result.rules

@@ -15,6 +15,7 @@ def write_plan(plan, checks, path: Path, budget=None, notices: tuple[str, ...] =
     doc = {
         "status": plan.status.value,
         "explanation": list(plan.explanation),
+        "explanation_zh": list(plan.explanation_zh),
         "solver": plan.solver, "method": plan.method, "objective": plan.objective, "gap": plan.gap,
         "solve_seconds": round(plan.solve_seconds, 3),
         "communities": [views.plan_community(c) for c in plan.communities],

@@ -125,15 +125,18 @@ def subtitle(result: RunResult, lang: str) -> str:
 
 
 def notices(result: RunResult, lang: str) -> list[str]:
-    """The report's notices: the split's status (in English with the solver's own explanation), every
+    """The report's notices: the split's status with the optimizer's explanation (English: with the solver's
+    own line; Chinese: its reasons in Chinese), every
     finding of the answer view (failed rules, budget-cap consequences, unmet demand) with its citation,
     failed replications and the rule-date notices."""
     from estate import answers
 
     plan, sim = result.plan, result.simulation
     if lang == "zh":
+        why = "".join(f"{line}。" for line in plan.explanation_zh)
         out = [f"社区划分：{value('status', plan.status.value, lang)}。"
-               + (t("plan_relaxed", lang) + "见下方合规检查。" if plan.status.value == "relaxed" else "")]
+               + (t("plan_relaxed", lang) + (why + "详见" if why else "见") + "下方合规检查。"
+                  if plan.status.value == "relaxed" else why)]
     else:
         out = [f"Community split: {plan.status.value}. " + " ".join(plan.explanation)]
     major, minor = answers.lines(answers.answer(result), lang)

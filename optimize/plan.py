@@ -88,6 +88,7 @@ class Plan:
     gap: float | None
     solve_seconds: float
     property_zones: PropertyZones | None = None   # None where the regime has no zones or the estate is not split
+    explanation_zh: tuple[str, ...] = ()          # the explanation's reasons in Chinese (not the solver's line)
 
     def split(self) -> Split:
         """The split the simulation reads."""

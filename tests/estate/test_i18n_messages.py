@@ -42,6 +42,11 @@ def test_a_relaxed_split_explained_in_chinese():
         "C1：2,400 户，低于下限 3,000 户——每个公租房社区的户数；可根据小区组团状况适当扩大规模（CQ-73 §一(一)）",
         "C3：5,200 户，高于上限 5,000 户——每个公租房社区的户数；可根据小区组团状况适当扩大规模（CQ-73 §一(一)）")
     assert plan_explanation(_result([], "infeasible"), "zh")[0].startswith("未找到满足不可放宽规则的划分方案")
+    # a plan that carries the optimizer's reasons in Chinese shows them
+    with_reasons = _result([2400])
+    with_reasons.plan.explanation_zh = ("C1：2,400 户，低于社区规模下限 3,000 户（CQ-73 §一(一)），差 600 户：…",)
+    assert plan_explanation(with_reasons, "zh") == with_reasons.plan.explanation_zh
+    assert plan_explanation(with_reasons, "en") == ("the English lines",)
 
 
 @pytest.mark.parametrize("english, chinese", [

@@ -164,3 +164,51 @@ def test_a_detached_part_too_narrow_for_the_band_is_named_by_its_buildings(small
     under = [e for k, e in lines.items() if k.startswith("C") and "2,800 households" in e]
     assert len(under) == 2 and all(e.endswith("no whole number of communities fits the 5,600 households of the part "
                                               "B20, B21 in the band (see 'part B20, B21:')") for e in under)
+
+
+def _zh(p):
+    """The plan's Chinese reasons by their first field; none of them has an English word or a rule id."""
+    import re
+    assert len(p.explanation_zh) == len(p.explanation) - 1         # the same reasons, not the solver's line
+    for line in p.explanation_zh:
+        assert not re.search(r"[a-z]{3,}", line) and "community_households" not in line, line
+    return {e.split("：")[0]: e for e in p.explanation_zh}
+
+
+def test_the_reasons_in_chinese(small):
+    s, r = small
+    p, _ = relaxed(s, r)
+    assert _zh(p)["C1"] == (
+        "C1：2,400 户，低于社区规模下限 3,000 户（CQ-73 §一(一)），差 600 户：一个规模不足的社区；全小区只有 2,400 户，"
+        "不足一个社区的下限，最小的放宽是这一个社区少 600 户（或在情景中覆盖该规则、写明理由，把下限降低 600 户至 2,400 户）")
+    t = with_buildings(s, row(8, 500) + [b(100, 1000, 50_000, 50_000, cluster="Far")])
+    p, _ = relaxed(t, r)
+    assert _zh(p)["C2"].endswith("其楼栋 B100 与小区其余部分不相邻（B7 距 B100 70,414 米，超过相邻判定距离 360 米，"
+                                 "即最近楼距中位数的 6 倍），而社区楼栋须相邻连片，故不能并入其他社区；另一种放宽是跨过间隔"
+                                 "并入 C1（合计 5,000 户，在规模区间内）")
+    t = with_buildings(s, row(6, 500) + [b(7, 5600, 400, 0, cluster="Big")])
+    p, _ = relaxed(t, r)
+    assert _zh(p)["C1"].endswith("楼栋 B7 单独就有 5,600 户，而楼栋不可拆分；CQ-73 §一(一) 允许社区根据小区组团状况适当"
+                                 "扩大规模（此处为组团 Big），可据此把上限提高 600 户至 5,600 户（在情景中覆盖该规则并写明此理由）")
+    t, r2 = with_band(with_buildings(s, row(18, 500)), 4000, 4400)
+    p, _ = relaxed(t, r2)
+    assert _zh(p)["全小区"] == (
+        "全小区：9,000 户无法分成每个 4,000—4,400 户的社区（CQ-73 §一(一)，本情景已覆盖）：2 个社区最多容纳 8,800 户，"
+        "3 个社区至少需要 12,000 户；最小的放宽是把上限提高 100 户至 4,500 户（降低下限则需 1,000 户，至 3,000 户）；"
+        "CQ-73 §一(一) 允许社区根据小区组团状况适当扩大规模，此处全小区是一个组团（A），可据此提高上限")
+
+
+def test_shandong_in_chinese_has_no_enlargement_clause(small):
+    s, _ = small
+    t = with_buildings(s.model_copy(update={"regime": "shandong"}), row(4, 500) + [b(7, 4000, 300, 0, cluster="Big")])
+    p, _ = relaxed(t, scenarios.rules_of(t))
+    lines = _zh(p)
+    assert lines["C1"].endswith("SD-22 §二(一)1 没有扩大规模的条款，只有在情景中把上限覆盖为 4,000 户（并写明理由）才能容纳")
+    assert lines["C2"].endswith("全小区中除超过上限的楼栋 B7（见 C1）外，其余部分无法在规模区间内划分")
+
+
+def test_a_plan_within_the_band_has_no_chinese_reasons(small):
+    s, r = small
+    t = with_buildings(s, row(8, 500))
+    p = plan_split(t, r)
+    assert p.status is PlanStatus.OPTIMAL and p.explanation_zh == ()

@@ -109,6 +109,7 @@ def test_cli_plan_and_audit_write_their_files(tmp_path, capsys):
     assert main(["plan", str(ROOT / "scenarios/small-2400.toml"), "--out", str(out)]) == 0
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert doc["status"] == "relaxed"
+    assert len(doc["explanation_zh"]) == len(doc["explanation"]) - 1 and doc["explanation_zh"][0].startswith("C1：2,400 户")
     assert set(doc["communities"][0]) >= {"id", "buildings", "households", "office_building", "staff",
                                           "committee_members", "supervisory_members", "resident_groups",
                                           "office_area_m2"}
