@@ -91,7 +91,9 @@ class Formulation:
     buildings within 10 s: the heuristic's split there is up to 2.8% above the best known;
     ``restarts`` lets HiGHS restart its search in a run of the model with (14) (presolving again once enough
     integer columns are fixed at the root); off, HiGHS's own time to a proven 0.1% gap on that model fell by
-    a fifth over the benchmark's 100- and 200-building estates (README)."""
+    a fifth over the benchmark's 100- and 200-building estates (README); ``restarts_from_restricted`` keeps
+    them where the second run starts from the restricted model's split (measured on ``mixed-phases`` 200,
+    the slowest seed's proven 1% at 6.5 s with them, 9.3 s without)."""
 
     piece_open: bool = True
     aggregates: bool = True
@@ -102,11 +104,13 @@ class Formulation:
     stage_gap: float = 0.01
     restricted: float = 0.5
     restarts: bool = False
+    restarts_from_restricted: bool = True
 
-    def highs_options(self, counts: bool = False) -> dict[str, object]:
-        """HiGHS's options for a run of the model, ``counts``: with (14)."""
+    def highs_options(self, counts: bool = False, restricted: bool = False) -> dict[str, object]:
+        """HiGHS's options for a run of the model, ``counts``: with (14); ``restricted``: from the restricted
+        model's split."""
         out = {} if self.sub_mips else dict(NO_SUB_MIPS)
-        if counts and not self.restarts:
+        if counts and not (self.restarts or (restricted and self.restarts_from_restricted)):
             out["mip_allow_restart"] = False
         return out
 
@@ -525,12 +529,11 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
         share = max(0.2, t_left() * sum(len(c) for c in hard_comps) / n_all - overhead)
         later, solved = model.later is not None, False    # (14), when it comes after a first stage
         if later and name == "highs":     # a run with (14) joins after ``stage`` s if the gap is still wide
-            def with_counts(left: float, proven) -> SplitModel:
+            def with_counts(left: float, proven) -> tuple[SplitModel, dict]:
                 return _second_model(un, parts, low, high, rid, weights, seed, formulation, gap, left, proven)
 
             start = time.perf_counter() - t0
-            model, res = joined(model, with_counts, share, gap, formulation.highs_options(),
-                                formulation.highs_options(counts=True), formulation.stage,
+            model, res = joined(model, with_counts, share, gap, formulation.highs_options(), formulation.stage,
                                 formulation.stage_gap)
             solves.append((start, res))
             solved = True
@@ -575,8 +578,9 @@ def split_indices(scenario: Scenario, rules: RuleSet, *, solver: str | None = No
 
 def _second_model(units: Units, parts: list[list[int]], low: float, high: float, rid: str, weights: Weights,
                   seed: list[tuple[list[int], int]], formulation: Formulation, gap: float, left: float,
-                  proven) -> SplitModel:
-    """The model with (14) for the second run (``optimize.split_race``), warm-started. With
+                  proven) -> tuple[SplitModel, dict]:
+    """The model with (14) for the second run (``optimize.split_race``), warm-started, and HiGHS's options for
+    it (``Formulation.highs_options``: restarts off unless it starts from the restricted split). With
     ``formulation.restricted``, from the split of the model over its LP's centres (``optimize.split_restricted``,
     within that share of the ``left`` seconds; ``proven()`` ends it), its candidate pairs those of the radius
     and of that split, no longer the heuristic's: those beyond the radius make the model weaker (README,
@@ -597,7 +601,7 @@ def _second_model(units: Units, parts: list[list[int]], low: float, high: float,
         if start is not seed:
             second = SplitModel.build(units, parts, low, high, rid, weights, start, relaxed=False, formulation=full)
     second.warm_start(start, low, high)
-    return second
+    return second, formulation.highs_options(counts=True, restricted=start is not seed)
 
 
 def _heuristic(units: Units, comp: list[int], low: float, high: float,

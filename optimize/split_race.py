@@ -23,12 +23,12 @@ from optimize.solver import SolveResult, SolveStatus, solve
 POLL = 0.01    # seconds between looks at the first run while waiting for it to prove or to leave the gap wide
 
 
-def joined(first_model, build_second: Callable[[float, Callable[[], bool]], object], share: float, gap: float,
-           options: dict, second_options: dict, stage: float, wide: float) -> tuple[object, SolveResult]:
+def joined(first_model, build_second: Callable[[float, Callable[[], bool]], tuple[object, dict]], share: float,
+           gap: float, options: dict, stage: float, wide: float) -> tuple[object, SolveResult]:
     """Solve ``first_model`` (a ``SplitModel``) with HiGHS within ``share`` seconds; where it has not proven
     ``gap`` after ``stage`` seconds and its gap is wider than ``wide``, ``build_second(seconds left, proven)``
-    (the model with (14), warm-started; ``proven()`` says the first run has proven the gap, so any work
-    toward the second may end) joins it, run with ``second_options``. Returns the model whose split is kept and the two runs as one
+    (the model with (14), warm-started, and HiGHS's options for it; ``proven()`` says the first run has proven
+    the gap, so any work toward the second may end) joins it. Returns the model whose split is kept and the two runs as one
     result."""
     t0 = time.perf_counter()
     widened, done, finished = threading.Event(), threading.Event(), threading.Event()
@@ -56,7 +56,7 @@ def joined(first_model, build_second: Callable[[float, Callable[[], bool]], obje
         while not finished.is_set() and not widened.is_set():
             finished.wait(POLL)
         if widened.is_set() and not done.is_set():
-            second_model = build_second(share - (time.perf_counter() - t0), done.is_set)
+            second_model, second_options = build_second(share - (time.perf_counter() - t0), done.is_set)
             started = time.perf_counter() - t0
             left = share - started
             if left > 0.2 and not done.is_set():

@@ -46,5 +46,5 @@ def test_an_error_while_the_second_run_is_prepared_ends_and_waits_for_the_first(
         raise RuntimeError("no second model")
 
     with pytest.raises(RuntimeError, match="no second model"):
-        joined(first, broken, 30.0, 0.0, {}, {}, 0.0, 0.0)
+        joined(first, broken, 30.0, 0.0, {}, 0.0, 0.0)
     assert not [t for t in threading.enumerate() if t.name == "split-without-14"]
