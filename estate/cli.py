@@ -29,6 +29,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     interrupts.install()
+    interrupted: int | None = None      # the exit status of an interrupted run
     try:
         args = parser().parse_args(argv)
         return int(args.run(args) or 0)
@@ -36,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = getattr(exc, "signum", None) or interrupts.received()
         interrupts.kill_children()    # what the pool's own stop missed: a worker still being forked
         print(interrupts.line(signum), file=sys.stderr)
-        return interrupts.code(signum)
+        interrupted = interrupts.code(signum)
+        return interrupted
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - bad input is one line per problem; a bug one line too
@@ -45,7 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             # module is being imported into "ImportError: initialization failed")
             interrupts.kill_children()
             print(interrupts.line(interrupts.received()), file=sys.stderr)
-            return interrupts.code(interrupts.received())
+            interrupted = interrupts.code(interrupts.received())
+            return interrupted
         from standards.errors import InputError
         if isinstance(exc, InputError):
             for line in exc.messages:
@@ -64,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:                      # the process is ending: Python's shutdown would restore the default
             for s in previous:     # action (killed by the signal); the outcome is decided, so ignore them
                 signal.signal(s, signal.SIG_IGN)
+            if interrupted is not None:
+                interrupts.exit_now(interrupted)   # and an interrupted run ends here, not in Python's shutdown
 
 
 if __name__ == "__main__":

@@ -127,3 +127,19 @@ def test_the_same_error_without_a_signal_is_an_internal_error(monkeypatch, capsy
     monkeypatch.setattr(cli, "parser", lambda: _Parser(broken))
     assert cli.main(["run"]) == 2
     assert capsys.readouterr().err.startswith("estate: internal error (ImportError: initialization failed)")
+
+
+def test_an_interrupted_process_ends_after_its_exit_handlers_without_pythons_shutdown(tmp_path):
+    """``interrupts.exit_now``: exit handlers run (multiprocessing's releases the pool's semaphores), then
+    the process ends with the status given, before any later shutdown step (here: a thread's join)."""
+    mark = tmp_path / "handler-ran"
+    code = (
+        "import atexit, threading, time\n"
+        "from estate import interrupts\n"
+        f"atexit.register(lambda: open({str(mark)!r}, 'w').write('yes'))\n"
+        "threading.Thread(target=time.sleep, args=(60,)).start()   # Python's shutdown would wait for it\n"
+        "interrupts.exit_now(130)\n")
+    t = __import__("time").monotonic()
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 130 and mark.read_text() == "yes" and done.stderr == ""
+    assert __import__("time").monotonic() - t < 20
