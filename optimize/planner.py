@@ -43,10 +43,9 @@ def plan_split(scenario: Scenario, rules: RuleSet, *, solver: str | None = None,
     expl = explain(members, g, h, [x.cluster for x in b], rules, o.adjacency_cut_factor)
     expl_zh = explain(members, g, h, [x.cluster for x in b], rules, o.adjacency_cut_factor, lang="zh")
     s = res.solve
-    broken = unmet(coms, s, scenario, rules)
+    broken, broken_zh = unmet(coms, s, scenario, rules)
     if broken:
-        status, expl = PlanStatus.INFEASIBLE, broken + expl
-        expl_zh = unmet(coms, s, scenario, rules, lang="zh") + expl_zh
+        status, expl, expl_zh = PlanStatus.INFEASIBLE, broken + expl, broken_zh + expl_zh
     elif expl:
         status = PlanStatus.RELAXED
     elif s.status is SolveStatus.OPTIMAL and s.gap is not None and s.gap <= want + 1e-9:
@@ -67,47 +66,34 @@ def plan_split(scenario: Scenario, rules: RuleSet, *, solver: str | None = None,
 
 # Rules of the split itself that no relaxation bends: a split breaking one is infeasible, not relaxed.
 _HARD = ("plan.partition", "plan.contiguity", "plan.office")
-
-
-def unmet(coms: list[CommunityPlan], solve: SolveResult, scenario: Scenario, rules: RuleSet,
-          lang: str = "en") -> list[str]:
-    """Explanation lines for what makes the split infeasible (empty when nothing does): a solve the
-    solver reports infeasible or unsolved, named with the rules of the model it failed (the size band
-    of role ``community_households`` and contiguity), and each rule of ``_HARD`` the split breaks,
-    checked by the independent verifier rather than taken from the solver. ``lang="zh"``: in Chinese,
-    the rules in words and by citation."""
-    if lang == "zh":
-        return _unmet_zh(coms, solve, scenario, rules)
-    lines: list[str] = []
-    if solve.status in (SolveStatus.INFEASIBLE, SolveStatus.NOT_SOLVED):
-        band = rules.role("community_households") if rules.has("community_households") else None
-        rule = f"{band.id} ({band.citation})" if band else "the community split"
-        words = f" ('{solve.solver_status}')" if solve.solver_status else ""
-        what = "proved no split" if solve.status is SolveStatus.INFEASIBLE else "found no split in its time"
-        lines.append(f"estate: {solve.solver} {what}{words} with communities within the band of {rule}, contiguous "
-                     "(plan.contiguity) and each building in one community (plan.partition): infeasible, the split "
-                     "below is not a plan that meets them")
-    provided = [Provided(c.id, c.buildings, c.office_building, None, None, None, None, None) for c in coms]
-    for k in check_communities(provided, scenario, rules):
-        if k.rule in _HARD and k.passed is False:
-            lines.append(f"{k.entity}: breaks {k.rule} ({k.citation}): {k.required} required, {k.provided}: infeasible")
-    return lines
-
-
 _HARD_ZH = {"plan.partition": "每栋楼恰属一个社区", "plan.contiguity": "社区楼栋相邻连片",
             "plan.office": "办公用房设在本社区楼栋内"}
 
 
-def _unmet_zh(coms: list[CommunityPlan], solve: SolveResult, scenario: Scenario, rules: RuleSet) -> list[str]:
-    lines: list[str] = []
+def unmet(coms: list[CommunityPlan], solve: SolveResult, scenario: Scenario,
+          rules: RuleSet) -> tuple[list[str], list[str]]:
+    """Explanation lines for what makes the split infeasible (empty when nothing does), in English and in
+    Chinese (the rules in words and by citation): a solve the solver reports infeasible or unsolved, named
+    with the rules of the model it failed (the size band of role ``community_households`` and contiguity),
+    and each rule of ``_HARD`` the split breaks, checked by the independent verifier rather than taken
+    from the solver."""
+    en: list[str] = []
+    zh: list[str] = []
     if solve.status in (SolveStatus.INFEASIBLE, SolveStatus.NOT_SOLVED):
         band = rules.role("community_households") if rules.has("community_households") else None
+        rule = f"{band.id} ({band.citation})" if band else "the community split"
+        words = f" ('{solve.solver_status}')" if solve.solver_status else ""
+        proved = solve.status is SolveStatus.INFEASIBLE
+        what = "proved no split" if proved else "found no split in its time"
+        en.append(f"estate: {solve.solver} {what}{words} with communities within the band of {rule}, contiguous "
+                  "(plan.contiguity) and each building in one community (plan.partition): infeasible, the split "
+                  "below is not a plan that meets them")
         size = f"社区规模区间（{band.citation}）" if band else "社区规模区间"
-        what = "证明不存在" if solve.status is SolveStatus.INFEASIBLE else "在时限内未找到"
-        lines.append(f"全小区：求解器{what}同时满足{size}、社区楼栋相邻连片、每栋楼恰属一个社区的划分：不可行，"
-                     "下列划分并不满足这些规则")
+        zh.append(f"全小区：求解器{'证明不存在' if proved else '在时限内未找到'}同时满足{size}、社区楼栋相邻连片、"
+                  "每栋楼恰属一个社区的划分：不可行，下列划分并不满足这些规则")
     provided = [Provided(c.id, c.buildings, c.office_building, None, None, None, None, None) for c in coms]
     for k in check_communities(provided, scenario, rules):
         if k.rule in _HARD and k.passed is False:
-            lines.append(f"{k.entity}：不满足“{_HARD_ZH[k.rule]}”：不可行")
-    return lines
+            en.append(f"{k.entity}: breaks {k.rule} ({k.citation}): {k.required} required, {k.provided}: infeasible")
+            zh.append(f"{k.entity}：不满足“{_HARD_ZH[k.rule]}”：不可行")
+    return en, zh
