@@ -26,6 +26,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _stopped(signum: int | None) -> int:
+    """An interrupted command: its children ended, its one line printed; the exit status."""
+    interrupts.kill_children()    # what the pool's own stop missed: a worker still being forked
+    print(interrupts.line(signum), file=sys.stderr)
+    return interrupts.code(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     interrupts.install()
@@ -34,10 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
         return int(args.run(args) or 0)
     except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", None) or interrupts.received()
-        interrupts.kill_children()    # what the pool's own stop missed: a worker still being forked
-        print(interrupts.line(signum), file=sys.stderr)
-        interrupted = interrupts.code(signum)
+        interrupted = _stopped(getattr(exc, "signum", None) or interrupts.received())
         return interrupted
     except BrokenPipeError:
         return 0
@@ -45,9 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if interrupts.received() is not None:
             # the interrupt, wrapped by a library on its way here (pybind11 turns one that lands while its
             # module is being imported into "ImportError: initialization failed")
-            interrupts.kill_children()
-            print(interrupts.line(interrupts.received()), file=sys.stderr)
-            interrupted = interrupts.code(interrupts.received())
+            interrupted = _stopped(interrupts.received())
             return interrupted
         from standards.errors import InputError
         if isinstance(exc, InputError):
